@@ -1,0 +1,61 @@
+/**
+ * Every error flowkit raises is a FlowkitError with a stable `code`, so callers and tests can
+ * branch on the kind of failure without matching message text.
+ */
+export type FlowkitErrorCode =
+  | 'FRAME_TOO_LARGE'
+  | 'FRAME_TRUNCATED'
+  | 'FRAME_INVALID'
+  | 'MESSAGE_INVALID'
+  | 'PROTOCOL_ORDER'
+  | 'CONFIG_INVALID'
+  | 'CONNECTOR_FAILED'
+  | 'USAGE'
+
+export class FlowkitError extends Error {
+  readonly code: FlowkitErrorCode
+
+  constructor(code: FlowkitErrorCode, message: string, options?: ErrorOptions) {
+    super(message, options)
+    this.code = code
+    this.name = new.target.name
+  }
+}
+
+/** Bytes on the wire that cannot be split into frames: oversized, truncated or unparseable. */
+export class FramingError extends FlowkitError {}
+
+/** A frame that is well-formed but is not a valid message of the expected type. */
+export class MessageError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('MESSAGE_INVALID', message, options)
+  }
+}
+
+/** A peer broke the life cycle of the protocol (wrong order, wrong kind, missing field). */
+export class ProtocolError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('PROTOCOL_ORDER', message, options)
+  }
+}
+
+/** A connector's configuration failed validation. */
+export class ConfigError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONFIG_INVALID', message, options)
+  }
+}
+
+/** A connector (or a child process it runs) failed. */
+export class ConnectorError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('CONNECTOR_FAILED', message, options)
+  }
+}
+
+/** The command line was used wrongly. */
+export class UsageError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('USAGE', message, options)
+  }
+}

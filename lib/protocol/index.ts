@@ -1,0 +1,44 @@
+import type { capture, derive, flow, materialize } from '../gen/flow.js'
+import { codecOf, type MessageCodec } from './codec.ts'
+
+export { codecOf, type MessageCodec } from './codec.ts'
+export { checkRawJson } from './json-cursor.ts'
+
+/** The protocol version every connector's Spec response carries. */
+export const PROTOCOL_VERSION = 3032023
+
+export type ProtocolName = 'capture' | 'materialize' | 'derive'
+export type MessageKind = 'request' | 'response'
+export const PROTOCOLS: readonly ProtocolName[] = ['capture', 'materialize', 'derive']
+
+// Messages as plain objects: property names are the lowerCamelCase proto names (`docJson`),
+// raw `*_json` fields hold JSON text, 64-bit integers are Long, enums are numbers.
+export type CaptureRequest = capture.Request.$Properties
+export type CaptureResponse = capture.Response.$Properties
+export type MaterializeRequest = materialize.Request.$Properties
+export type MaterializeResponse = materialize.Response.$Properties
+export type DeriveRequest = derive.Request.$Properties
+export type DeriveResponse = derive.Response.$Properties
+export type CaptureSpec = flow.CaptureSpec.$Properties
+export type MaterializationSpec = flow.MaterializationSpec.$Properties
+export type CollectionSpec = flow.CollectionSpec.$Properties
+export type ConnectorState = flow.ConnectorState.$Properties
+export type RangeSpec = flow.RangeSpec.$Properties
+
+export const captureRequest: MessageCodec<CaptureRequest> = codecOf('capture.Request')
+export const captureResponse: MessageCodec<CaptureResponse> = codecOf('capture.Response')
+export const materializeRequest: MessageCodec<MaterializeRequest> = codecOf('materialize.Request')
+export const materializeResponse: MessageCodec<MaterializeResponse> = codecOf('materialize.Response')
+export const deriveRequest: MessageCodec<DeriveRequest> = codecOf('derive.Request')
+export const deriveResponse: MessageCodec<DeriveResponse> = codecOf('derive.Response')
+
+const codecs = {
+  capture: { request: captureRequest, response: captureResponse },
+  materialize: { request: materializeRequest, response: materializeResponse },
+  derive: { request: deriveRequest, response: deriveResponse },
+} as const
+
+/** The Request or Response codec of a protocol. */
+export function messageCodec(protocol: ProtocolName, kind: MessageKind): MessageCodec<object> {
+  return codecs[protocol][kind] as MessageCodec<object>
+}
