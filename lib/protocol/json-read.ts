@@ -55,7 +55,7 @@ function readField(cursor: JsonCursor, field: FieldPlan, message: Message): void
     if (cursor.open(OBJECT, 'an object (map)')) {
       do {
         const key = cursor.key()
-        if (cursor.null()) continue
+        if (field.kind !== 'raw' && cursor.null()) continue
         try {
           entries.push([key, readValue(cursor, field)])
         } catch (error) {
