@@ -16,6 +16,10 @@ const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 const CLOSE_ARRAY = 0x5d
 
+/** A run of characters that may stand unescaped in a JSON string (sticky: matches at lastIndex). */
+const PLAIN = /[^"\\\x00-\x1f]*/y
+const HEX4 = /[0-9a-fA-F]{4}/y
+
 /**
  * A position in a JSON text, with the few reads the Flow mapping needs: strings, number tokens,
  * literals, and skipping a whole value while checking its grammar. Skipped values are returned
@@ -191,13 +195,22 @@ export class JsonCursor {
     let p = this.pos + 1
     let escaped = false
     for (;;) {
-      const c = s.charCodeAt(p)
+      // Short runs are walked here; long ones are jumped over by the native regex engine.
+      let c = s.charCodeAt(p)
+      for (let n = 0; n < 16 && c !== QUOTE && c !== BACKSLASH && c >= SPACE; n++) c = s.charCodeAt(++p)
+      if (c !== QUOTE && c !== BACKSLASH && c >= SPACE) {
+        PLAIN.lastIndex = p
+        PLAIN.test(s)
+        p = PLAIN.lastIndex
+        c = s.charCodeAt(p)
+      }
       if (c === QUOTE) break
       if (c === BACKSLASH) {
         escaped = true
         const e = s.charCodeAt(p + 1)
         if (e === 0x75) {
-          if (!/^[0-9a-fA-F]{4}$/.test(s.slice(p + 2, p + 6))) {
+          HEX4.lastIndex = p + 2
+          if (!HEX4.test(s)) {
             this.pos = p
             this.fail('four hex digits after \\u')
           }
@@ -210,11 +223,8 @@ export class JsonCursor {
         }
         continue
       }
-      if (c < SPACE || Number.isNaN(c)) {
-        this.pos = p
-        this.fail(Number.isNaN(c) ? 'the closing quote of a string' : 'no control characters inside a string')
-      }
-      p++
+      this.pos = p
+      this.fail(Number.isNaN(c) ? 'the closing quote of a string' : 'no control characters inside a string')
     }
     this.pos = p + 1
     return escaped
