@@ -2,13 +2,14 @@
 // Generates lib/gen/ from the .proto files of this folder with protobufjs-cli:
 //   flow.js        static encoders/decoders (ES module), one namespace per proto package
 //   flow.d.ts      their TypeScript declarations
-//   descriptor.js  the field tables (names, numbers, types, json names, declaration order)
-//                  that lib/protocol reads to drive Flow's JSON mapping
+//   descriptor.js  the field tables (names, numbers, resolved types, json names, in declaration
+//                  order) and enum values that lib/protocol reads to drive Flow's JSON mapping
 // Usage: node proto/generate.js [OUT_DIR]   (default: lib/gen)
 import { execFileSync } from 'node:child_process'
 import { mkdirSync, readdirSync, writeFileSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
+import protobuf from 'protobufjs'
 
 const protoDir = dirname(fileURLToPath(import.meta.url))
 const root = resolve(protoDir, '..')
@@ -44,20 +45,69 @@ writeFileSync(
     canonicalMaps(pbjsStatic('--no-comments')),
 )
 
-const descriptor = JSON.parse(run('pbjs', ['-t', 'json', '-p', protoDir, ...roots]))
+// Field tables: every message's fields in declaration order with resolved type names, and every
+// enum's values. lib/protocol drives Flow's JSON mapping from these.
+const reflected = protobuf.Root.fromJSON(JSON.parse(run('pbjs', ['-t', 'json', '-p', protoDir, ...roots])))
+reflected.resolveAll()
+const messages = {}
+const enums = {}
+const fullName = (reflected) => reflected.fullName.replace(/^\./, '')
+;(function walk(ns) {
+  for (const nested of ns.nestedArray) {
+    if (nested instanceof protobuf.Type) {
+      messages[fullName(nested)] = nested.fieldsArray.map((field) => ({
+        name: field.name,
+        protoName: field.protoName ?? field.name,
+        jsonName: field.jsonName ?? field.name,
+        id: field.id,
+        type: field.resolvedType ? fullName(field.resolvedType) : field.type,
+        ...(field.resolvedType instanceof protobuf.Enum ? { enum: true } : {}),
+        ...(field.map ? { keyType: field.keyType } : field.repeated ? { repeated: true } : {}),
+      }))
+    } else if (nested instanceof protobuf.Enum) {
+      enums[fullName(nested)] = { ...nested.values }
+    }
+    if (nested instanceof protobuf.Namespace) walk(nested)
+  }
+})(reflected)
 writeFileSync(
   join(outDir, 'descriptor.js'),
   banner('the .proto files') +
-    '/** Field tables of every message and enum, in declaration order, as protobufjs reflects them. */\n' +
-    `export const descriptor = ${JSON.stringify(descriptor, null, 1)}\n`,
+    '/** Fields of every message type, in .proto declaration order, with resolved type names. */\n' +
+    `export const messages = ${formatTables(messages)}\n\n` +
+    '/** Values of every enum type, in declaration order. */\n' +
+    `export const enums = ${formatTables(enums)}\n`,
 )
 writeFileSync(
   join(outDir, 'descriptor.d.ts'),
   banner('descriptor.js') +
-    'export interface FieldTable { readonly type: string; readonly id: number; readonly rule?: string; readonly keyType?: string; readonly jsonName?: string; readonly protoName?: string; readonly options?: Readonly<Record<string, unknown>> }\n' +
-    'export interface NamespaceTable { readonly fields?: Readonly<Record<string, FieldTable>>; readonly values?: Readonly<Record<string, number>>; readonly nested?: Readonly<Record<string, NamespaceTable>>; readonly reserved?: unknown; readonly options?: unknown }\n' +
-    'export declare const descriptor: NamespaceTable\n',
+    `export interface FieldTable {
+  /** Property name in flow.js: lowerCamelCase of protoName. */
+  readonly name: string
+  readonly protoName: string
+  readonly jsonName: string
+  readonly id: number
+  /** A scalar type (\`uint32\`, \`string\`, ...) or the full name of a message or enum type. */
+  readonly type: string
+  readonly enum?: true
+  readonly repeated?: true
+  /** Set for map fields: the type of the keys (\`type\` is the type of the values). */
+  readonly keyType?: string
+}
+export declare const messages: Readonly<Record<string, readonly FieldTable[]>>
+export declare const enums: Readonly<Record<string, Readonly<Record<string, number>>>>
+`,
 )
+
+/** One line per field or enum, one block per type: readable, and diffs stay small. */
+function formatTables(tables) {
+  const entries = Object.entries(tables).map(([name, table]) => {
+    const rows = Array.isArray(table) ? table.map((row) => '  ' + JSON.stringify(row)) : Object.entries(table).map(([k, v]) => `  ${JSON.stringify(k)}: ${v}`)
+    const [open, close] = Array.isArray(table) ? ['[', ']'] : ['{', '}']
+    return ` ${JSON.stringify(name)}: ${open}\n${rows.join(',\n')}\n ${close}`
+  })
+  return `{\n${entries.join(',\n')}\n}`
+}
 
 function listProtos(dir) {
   return readdirSync(dir).flatMap((name) => {

@@ -1,5 +1,4 @@
-import protobuf from 'protobufjs/light.js'
-import { descriptor } from '../gen/descriptor.js'
+import { enums, messages, type FieldTable } from '../gen/descriptor.js'
 
 /** How a field's value is carried, for the purposes of Flow's JSON mapping. */
 export type FieldKind =
@@ -51,9 +50,6 @@ export interface MessagePlan {
   readonly byKey: ReadonlyMap<string, FieldPlan>
 }
 
-const root = protobuf.Root.fromJSON(descriptor as protobuf.INamespace)
-root.resolveAll()
-
 const INT32 = new Set(['int32', 'sint32', 'sfixed32'])
 const UINT32 = new Set(['uint32', 'fixed32'])
 const INT64 = new Set(['int64', 'sint64', 'sfixed64'])
@@ -63,21 +59,17 @@ const FLOAT = new Set(['double', 'float'])
 const messagePlans = new Map<string, MessagePlan>()
 const enumPlans = new Map<string, EnumPlan>()
 
-/** The plan of a message type by its full name, e.g. `capture.Request`. */
+/** The plan of a message type by its full name, e.g. `capture.Request`. Built once, on first use. */
 export function messagePlan(fullName: string): MessagePlan {
-  const type = root.lookupType(fullName)
-  return planOf(type)
-}
-
-function planOf(type: protobuf.Type): MessagePlan {
-  const fullName = type.fullName.replace(/^\./, '')
   const cached = messagePlans.get(fullName)
   if (cached) return cached
+  const table = messages[fullName]
+  if (!table) throw new Error(`no message type ${fullName} in the generated field tables`)
   const fields: FieldPlan[] = []
   const byKey = new Map<string, FieldPlan>()
   const plan: MessagePlan = { fullName, fields, byKey }
   messagePlans.set(fullName, plan)
-  for (const field of type.fieldsArray) {
+  for (const field of table) {
     const fieldPlan = fieldPlanOf(field)
     fields.push(fieldPlan)
     for (const key of [fieldPlan.jsonName, fieldPlan.protoName, fieldPlan.name]) byKey.set(key, fieldPlan)
@@ -85,22 +77,14 @@ function planOf(type: protobuf.Type): MessagePlan {
   return plan
 }
 
-function fieldPlanOf(field: protobuf.Field): FieldPlan {
-  const resolved = field.resolvedType
-  const protoName = field.protoName ?? field.name
-  const jsonName = field.jsonName ?? field.name
-  const map = field instanceof protobuf.MapField
+function fieldPlanOf(field: FieldTable): FieldPlan {
+  const map = field.keyType !== undefined
   let kind: FieldKind
-  let enumPlan: EnumPlan | undefined
-  let messageType: protobuf.Type | undefined
-  if (resolved instanceof protobuf.Enum) {
-    kind = 'enum'
-    enumPlan = enumPlanOf(resolved)
-  } else if (resolved instanceof protobuf.Type) {
-    const name = resolved.fullName
-    kind = name === '.google.protobuf.Timestamp' ? 'timestamp' : name === '.google.protobuf.Duration' ? 'duration' : 'message'
-    if (kind === 'message') messageType = resolved
-  } else if (isRaw(protoName, field)) kind = 'raw'
+  if (field.enum) kind = 'enum'
+  else if (field.type === 'google.protobuf.Timestamp') kind = 'timestamp'
+  else if (field.type === 'google.protobuf.Duration') kind = 'duration'
+  else if (messages[field.type]) kind = 'message'
+  else if (isRaw(field)) kind = 'raw'
   else if (field.type === 'string') kind = 'string'
   else if (field.type === 'bool') kind = 'bool'
   else if (field.type === 'bytes') kind = 'bytes'
@@ -109,42 +93,43 @@ function fieldPlanOf(field: protobuf.Field): FieldPlan {
   else if (INT64.has(field.type)) kind = 'int64'
   else if (UINT64.has(field.type)) kind = 'uint64'
   else if (FLOAT.has(field.type)) kind = 'float'
-  else throw new Error(`field ${field.fullName} has unsupported type ${field.type}`)
+  else throw new Error(`field ${field.protoName} has unsupported type ${field.type}`)
 
   let messagePlanCache: MessagePlan | undefined
   return {
     name: field.name,
-    protoName,
-    jsonName,
-    jsonKey: JSON.stringify(jsonName) + ':',
+    protoName: field.protoName,
+    jsonName: field.jsonName,
+    jsonKey: JSON.stringify(field.jsonName) + ':',
     number: field.id,
     kind,
-    repeated: field.repeated && !map,
+    repeated: field.repeated === true,
     map,
-    enum: enumPlan,
+    enum: kind === 'enum' ? enumPlanOf(field.type) : undefined,
     get message() {
-      if (messageType && !messagePlanCache) messagePlanCache = planOf(messageType)
+      if (kind === 'message' && !messagePlanCache) messagePlanCache = messagePlan(field.type)
       return messagePlanCache
     },
-    typeName: resolved ? resolved.fullName.replace(/^\./, '') : field.type,
+    typeName: field.type,
   }
 }
 
 /** Flow's convention: string or bytes fields named `*_json`, `*_json_vec`, `*_json_map` hold JSON text. */
-function isRaw(protoName: string, field: protobuf.Field): boolean {
+function isRaw(field: FieldTable): boolean {
   if (field.type !== 'string' && field.type !== 'bytes') return false
-  if (field instanceof protobuf.MapField) return protoName.endsWith('_json_map')
-  if (field.repeated) return protoName.endsWith('_json_vec')
-  return protoName.endsWith('_json')
+  if (field.keyType !== undefined) return field.protoName.endsWith('_json_map')
+  if (field.repeated) return field.protoName.endsWith('_json_vec')
+  return field.protoName.endsWith('_json')
 }
 
-function enumPlanOf(type: protobuf.Enum): EnumPlan {
-  const fullName = type.fullName.replace(/^\./, '')
+function enumPlanOf(fullName: string): EnumPlan {
   const cached = enumPlans.get(fullName)
   if (cached) return cached
+  const values = enums[fullName]
+  if (!values) throw new Error(`no enum type ${fullName} in the generated field tables`)
   const byName = new Map<string, number>()
   const byNumber = new Map<number, string>()
-  for (const [name, number] of Object.entries(type.values)) {
+  for (const [name, number] of Object.entries(values)) {
     byName.set(name, number)
     if (!byNumber.has(number)) byNumber.set(number, name)
   }
@@ -153,15 +138,7 @@ function enumPlanOf(type: protobuf.Enum): EnumPlan {
   return plan
 }
 
-/** Every message type of the descriptor, by full name (for tests and generators). */
+/** Every message type of the generated code, by full name (for tests and generators). */
 export function allMessageNames(): string[] {
-  const names: string[] = []
-  const walk = (ns: protobuf.NamespaceBase) => {
-    for (const nested of ns.nestedArray) {
-      if (nested instanceof protobuf.Type) names.push(nested.fullName.replace(/^\./, ''))
-      if (nested instanceof protobuf.Namespace || nested instanceof protobuf.Type) walk(nested)
-    }
-  }
-  walk(root)
-  return names
+  return Object.keys(messages)
 }
