@@ -1,4 +1,4 @@
-// The import direction of DESIGN.md: codec/ and ops/ stand alone, protocol/ alone reads gen/,
+// The project's import direction: codec/ and ops/ stand alone, protocol/ alone reads gen/,
 // the protocol runtimes build on protocol/, codec/, ops/ and io/, and only cli/ may import anything.
 import t from 'tap'
 import { readFileSync, readdirSync, statSync } from 'node:fs'

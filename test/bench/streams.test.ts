@@ -6,7 +6,7 @@ import { chunked, encodeCaptured, encodeCheckpoint, fromArray, sampleStream } fr
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 
 t.test('the hand-written protobuf encoder matches the protocol worked examples', async (t) => {
-  // FLOW-PROTOCOL.md §1.7, without the 4-byte length prefix.
+  // the worked examples of a minimal capture session, without the 4-byte length prefix.
   t.equal(hex(encodeCaptured(0, Buffer.from('{"a":1}'))), '320912077b2261223a317d')
   t.equal(hex(encodeCheckpoint(Buffer.from('{}'), true)), '3a080a060a027b7d1001')
   t.equal(hex(encodeCaptured(3, Buffer.from('{}'))), '32060803' + '12027b7d')

@@ -80,7 +80,7 @@ const chunkSizesArb = fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, 
 // ---- decoding ----------------------------------------------------------------------------------
 
 t.test('decodes the worked examples of the protocol', async (t) => {
-  // FLOW-PROTOCOL.md §1.7: Opened, Captured and Checkpoint responses.
+  // Worked examples of a minimal capture session: Opened, Captured and Checkpoint responses.
   const hex = (s: string) => s.replaceAll(' ', '')
   const stream = Buffer.from(
     hex('04 00 00 00 2a 02 08 01' + '0b 00 00 00 32 09 12 07 7b 22 61 22 3a 31 7d' + '0a 00 00 00 3a 08 0a 06 0a 02 7b 7d 10 01'),

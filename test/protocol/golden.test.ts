@@ -30,7 +30,7 @@ for (const v of vectors) {
   })
 }
 
-// Inputs Flow's decoders accept but never write (§2.1): they must decode to the canonical message.
+// Inputs Flow's decoders accept but never write: they must decode to the canonical message.
 for (const v of inputVectors) {
   t.test(`${v.name} (${v.rule})`, async (t) => {
     const codec = messageCodec(v.protocol, v.kind)
@@ -39,9 +39,9 @@ for (const v of inputVectors) {
   })
 }
 
-// The framed examples of FLOW-PROTOCOL.md §1.7 (the 4-byte prefix is the framing's, not the codec's).
+// The framed worked examples of a minimal capture session (the 4-byte prefix is the framing's, not the codec's).
 for (const w of worked) {
-  t.test(`§1.7 ${w.name}`, async (t) => {
+  t.test(`worked example ${w.name}`, async (t) => {
     const codec = messageCodec(w.protocol, w.kind)
     const proto = w.framed.slice(8)
     check(t, 'toProto(fromJson(json)) === framed body', () => toHex(codec.toProto(codec.fromJson(w.json))), proto)

@@ -1,7 +1,6 @@
 // Golden test vectors for the capture, materialize and derive connector protocols.
 //
-// Every vector is hand-built from the field tables of FLOW-PROTOCOL.md (§2, §3, §4, with §10
-// settling the newer field numbers). For each Request / Response variant it gives:
+// Every vector is hand-built from the field tables of Flow's protocol, newer fields included. For each Request / Response variant it gives:
 //   json  — the message exactly as Flow's JSON codec writes it: one compact line, keys in .proto
 //           declaration order, defaults omitted, raw `*_json` fields embedded verbatim, 64-bit
 //           integers as strings, enums by name, bytes as padded base64, Timestamps with `+00:00`,
@@ -37,18 +36,18 @@ export interface GoldenVector {
 export interface InputVector extends GoldenVector {
   /** The lenient input line. */
   readonly input: string
-  /** Which §2.1 input rule it exercises. */
+  /** Which input rule of Flow's JSON mapping it exercises. */
   readonly rule: string
 }
 
-/** The five framed examples of FLOW-PROTOCOL.md §1.7, copied literally. */
+/** The five framed worked examples of a minimal capture session, byte for byte. */
 export interface WorkedExample {
   readonly name: string
   readonly protocol: Protocol
   readonly kind: Kind
-  /** The JSON line as printed in §1.7. */
+  /** The JSON line of the example. */
   readonly json: string
-  /** The framed bytes exactly as printed in §1.7 (space-separated hex, 4-byte LE length first). */
+  /** The framed bytes (space-separated hex, 4-byte LE length first). */
   readonly printed: string
   /** `printed` without spaces. */
   readonly framed: string
@@ -81,7 +80,7 @@ const PRODUCER_B = Uint8Array.from([0xfe, 0x4d, 0x7a, 0x90, 0x01, 0xff]) // /k16
 const PRODUCER_C = Uint8Array.from([0x01, 0x02, 0x03, 0x04, 0x05, 0x06]) // AQIDBAUG
 const ACK_INTENT_A = '{"_meta":{"uuid":"7d2c1b0a-6a1f-11ef-8400-0a0b0c0d0e0f","ack":true}}\n' // eyJfbWV0YSI6eyJ1dWlkIjoiN2QyYzFiMGEtNmExZi0xMWVmLTg0MDAtMGEwYjBjMGQwZTBmIiwiYWNrIjp0cnVlfX0K
 const ACK_INTENT_B = '{"_meta":{"uuid":"7d2c1b0a-6a1f-11ef-8400-fb0ff00d0e0f","ack":true}}\n' // eyJfbWV0YSI6eyJ1dWlkIjoiN2QyYzFiMGEtNmExZi0xMWVmLTg0MDAtZmIwZmYwMGQwZTBmIiwiYWNrIjp0cnVlfX0K
-// FoundationDB tuples (§4.10):
+// FoundationDB tuples:
 const TUPLE_1042 = Uint8Array.from([0x16, 0x04, 0x12]) // (1042) -> FgQS
 const TUPLE_ACME = Uint8Array.from([0x02, ...utf8('acme'), 0x00]) // ("acme") -> AmFjbWUA
 const TUPLE_ORDER_VALUES = Uint8Array.from([
@@ -94,7 +93,7 @@ const TUPLE_ORDER_VALUES = Uint8Array.from([
 const INTERNAL = msg(bytes(1, 'debug'), varint(2, 65534)) // CgVkZWJ1ZxD+/wM=
 
 // ---------------------------------------------------------------------------------------------
-// Gazette: labels, journal specs, shard specs (§4.8)
+// Gazette: labels, journal specs, shard specs
 
 const LABEL_MANAGED = part(
   '{"name":"app.gazette.dev/managed-by","value":"estuary.dev/flow"}',
@@ -267,7 +266,7 @@ const CHECKPOINT_DERIVE = part(
 )
 
 // ---------------------------------------------------------------------------------------------
-// Collections (§4.7): projections with inference, raw schemas, partition templates.
+// Collections: projections with inference, raw schemas, partition templates.
 
 const R_ACK_TEMPLATE = '{"_meta":{"uuid":"DocUUIDPlaceholder-329Bb50aa48EAa9ef","ack":true}}'
 
@@ -539,7 +538,7 @@ const COLLECTION_TOTALS_PREVIOUS = part(
 )
 
 // ---------------------------------------------------------------------------------------------
-// Capture specs (§4.7)
+// Capture specs
 
 const R_CAPTURE_CONFIG = '{"address":"db.example.com:5432","database":"shop","credentials":{"user":"flow_capture","password":"s3cr3t!"},"advanced":{"backfill_chunk_size":5e4,"heartbeat_ratio":1.0,"timeout":1e3,"skip_tables":[],"slot_name":null}}'
 const R_CAPTURE_CONFIG_V1 = '{"address":"db.example.com:5432","database":"shop","credentials":{"user":"flow_capture","password":"0ld-s3cr3t"}}'
@@ -623,7 +622,7 @@ const CAPTURE_SPEC_PREVIOUS = part(
 )
 
 // ---------------------------------------------------------------------------------------------
-// Materialization specs (§4.7)
+// Materialization specs
 
 const R_MATERIALIZE_CONFIG = '{"address":"warehouse.example.com:5432","database":"analytics","credentials":{"user":"flow","password":"hunter2"},"hardDelete":true,"advanced":{"batchBytes":1e6,"compressionRatio":1.0}}'
 const R_MATERIALIZE_CONFIG_V1 = '{"address":"warehouse.example.com:5432","database":"analytics","credentials":{"user":"flow","password":"hunter1"}}'
@@ -729,7 +728,7 @@ const MATERIALIZATION_SPEC_PREVIOUS = part(
 )
 
 // ---------------------------------------------------------------------------------------------
-// OAuth2 (§4.7). Map values are raw JSON: `"Basic …"` with its quotes is the JSON text.
+// OAuth2. Map values are raw JSON: `"Basic …"` with its quotes is the JSON text.
 
 const R_HEADER_AUTHORIZATION = '"Basic {{#basicauth}}{{{ client_id }}}:{{{ client_secret }}}{{/basicauth}}"'
 const R_EXPIRES_AT = '"{{#now_plus}}{{ expires_in }}{{/now_plus}}"'
@@ -795,7 +794,7 @@ const captureRequests: GoldenVector[] = [
     `{"spec":{"connectorType":"IMAGE","config":${R_CAPTURE_CONFIG}}}`,
     sub(1, varint(1, 7), bytes(2, R_CAPTURE_CONFIG))),
 
-  // Declaration order puts `name` first (§2.1 "key order"), though its number is 3.
+  // Declaration order puts `name` first (Flow's key order), though its number is 3.
   vec('capture', 'request', 'discover',
     `{"discover":{"name":"acmeCo/source-orders","connectorType":"IMAGE","config":${R_CAPTURE_CONFIG},"createdAt":"2024-05-17","secrets":{"/credentials/password":"acmeCo/orders-db-password","/credentials/user":"acmeCo/orders-db-user"}}}`,
     sub(2,
@@ -987,7 +986,7 @@ const materializeRequests: GoldenVector[] = [
       bytes(4, R_MATERIALIZE_STATE),
       bytes(5, R_SEALED_CONFIG_MATERIALIZE))),
 
-  // Binding 0; packed key only, as sent to protobuf-codec connectors (§10).
+  // Binding 0; packed key only, as sent to protobuf-codec connectors.
   vec('materialize', 'request', 'load',
     '{"load":{"keyPacked":"FgQS"}}',
     sub(5, bytes(3, TUPLE_1042))),
@@ -1247,7 +1246,7 @@ export const vectors: readonly GoldenVector[] = [
 ]
 
 // ---------------------------------------------------------------------------------------------
-// Lenient inputs (§2.1 "accepted names", "numbers on input", "null on input", "unknown fields")
+// Lenient inputs (accepted names, numbers on input, null on input, unknown fields)
 // and decoders accepting any key order / unsorted maps. Each decodes to the canonical json/proto.
 
 const input = (
@@ -1331,7 +1330,7 @@ export const inputVectors: readonly InputVector[] = [
 ]
 
 // ---------------------------------------------------------------------------------------------
-// The five framed examples of FLOW-PROTOCOL.md §1.7, exactly as printed there.
+// The five framed worked examples of a minimal capture session, byte for byte.
 
 const example = (name: string, protocol: Protocol, kind: Kind, json: string, printed: string): WorkedExample =>
   ({ name, protocol, kind, json, printed, framed: printed.replace(/ /g, '') })

@@ -1,11 +1,11 @@
-// Checks the hand-written wire helper against FLOW-PROTOCOL.md §1.7, and the golden vectors'
+// Checks the hand-written wire helper against the worked examples of a capture session, and the golden vectors'
 // own well-formedness (independent of the project's codecs).
 import t from 'tap'
 import { bytes, double, fixed32, fixed64, frame, fromHex, msg, packed, rawVarint, sub, toHex, varint } from './wire.ts'
 import { inputVectors, vectors, worked } from './vectors.ts'
 import type { GoldenVector, Kind, Protocol } from './vectors.ts'
 
-// Top-level field numbers of every Request / Response variant (FLOW-PROTOCOL.md §4.1–§4.6).
+// Top-level field numbers of every Request / Response variant (Flow's capture, materialize and derive protocols).
 const VARIANTS: Record<Protocol, Record<Kind, Record<string, number>>> = {
   capture: {
     request: { spec: 1, discover: 2, validate: 3, apply: 4, open: 5, acknowledge: 6, $internal: 100 },
@@ -120,7 +120,7 @@ t.test('wire helper primitives', async (t) => {
   t.throws(() => fromHex('abc'))
 })
 
-t.test('§1.7 worked examples are reproduced by the wire helper', async (t) => {
+t.test('worked examples are reproduced by the wire helper', async (t) => {
   const built: Record<string, Uint8Array> = {
     spec: msg(sub(1, varint(1, 7), bytes(2, '{}'))),
     opened: msg(sub(5, varint(1, true))),
