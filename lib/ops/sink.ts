@@ -8,7 +8,7 @@ import type { Writable } from 'node:stream'
  * the stream fails (for example EPIPE when the reader went away).
  */
 export function sink(stream: Writable) {
-  return async function sink(source: AsyncIterable<Uint8Array>): Promise<void> {
+  return async function sink(source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
     let failure: Error | undefined
     const onError = (error: Error) => {
       failure ??= error

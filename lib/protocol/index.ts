@@ -24,6 +24,11 @@ export type MaterializationSpec = flow.MaterializationSpec.$Properties
 export type CollectionSpec = flow.CollectionSpec.$Properties
 export type ConnectorState = flow.ConnectorState.$Properties
 export type RangeSpec = flow.RangeSpec.$Properties
+export type OAuth2 = flow.OAuth2.$Properties
+export type CaptureDiscover = capture.Request.Discover.$Properties
+export type CaptureValidate = capture.Request.Validate.$Properties
+export type CaptureApply = capture.Request.Apply.$Properties
+export type CaptureOpen = capture.Request.Open.$Properties
 
 export const captureRequest: MessageCodec<CaptureRequest> = codecOf('capture.Request')
 export const captureResponse: MessageCodec<CaptureResponse> = codecOf('capture.Response')

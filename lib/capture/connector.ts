@@ -1,0 +1,235 @@
+import type { Static, TSchema } from 'typebox'
+import { ConfigError } from '../errors.ts'
+import type { Logger } from '../io/log.ts'
+import type { CaptureEvent } from '../ops/events.ts'
+import {
+  PROTOCOL_VERSION,
+  type CaptureApply,
+  type CaptureDiscover,
+  type CaptureOpen,
+  type CaptureResponse,
+  type CaptureSpec,
+  type CaptureValidate,
+  type OAuth2,
+} from '../protocol/index.ts'
+import { compileSchema, parseJsonField, type CompiledSchema } from './schema.ts'
+
+/** A binding of a Discovered response, with a typed resource config. */
+export interface DiscoveredBinding<R> {
+  readonly recommendedName: string
+  readonly resourceConfig: R
+  /** JSON schema of the binding's documents. */
+  readonly documentSchema: object
+  /** JSON pointers of the documents' key. */
+  readonly key: readonly string[]
+  readonly disable?: boolean
+  /** Defaults to the values at `resourcePathPointers` in the resource config. */
+  readonly resourcePath?: readonly string[]
+  /** True when the key is not a natural key of the source (e.g. a generated row id). */
+  readonly isFallbackKey?: boolean
+}
+
+/** A binding as a connector sees it in Validate, Apply and Open. */
+export interface Binding<R> {
+  /** Its index: the `binding` of the documents captured for it. */
+  readonly index: number
+  readonly resourceConfig: R
+  readonly resourcePath: readonly string[]
+  /** Key under which to keep this binding's state (changes when the binding is backfilled). */
+  readonly stateKey: string
+  /** Increases each time the user asks for this binding to be backfilled. */
+  readonly backfill: number
+  /** Name of the collection the binding captures into. */
+  readonly collection: string
+  /** The collection's key, as JSON pointers. */
+  readonly key: readonly string[]
+}
+
+export interface DiscoverContext<C> {
+  readonly config: C
+  readonly name: string
+  readonly logger: Logger
+}
+
+export interface ValidateContext<C, R> {
+  readonly config: C
+  readonly name: string
+  readonly bindings: readonly Binding<R>[]
+  readonly logger: Logger
+}
+
+export interface ApplyContext<C, R> {
+  readonly config: C
+  readonly name: string
+  readonly version: string
+  readonly bindings: readonly Binding<R>[]
+  readonly logger: Logger
+}
+
+export interface OpenContext<C, R> {
+  readonly config: C
+  readonly name: string
+  readonly bindings: readonly Binding<R>[]
+  /** The capture's persisted state, with every checkpoint applied: `{}` at first. */
+  readonly state: Record<string, unknown>
+  /** Aborted when the session must stop (stdin closed, SIGTERM): stop emitting and return. */
+  readonly signal: AbortSignal
+  readonly logger: Logger
+}
+
+/** What an author declares; see `capture()`. */
+export interface CaptureDefinition<C extends TSchema, R extends TSchema> {
+  /** TypeBox schema of the endpoint config; sent in Spec, checked before every other request. */
+  readonly config: C
+  /** TypeBox schema of a binding's resource config. */
+  readonly resource: R
+  readonly documentationUrl: string
+  readonly oauth2?: OAuth2
+  /** JSON pointers into a resource config that make up its resource path, e.g. `['/table']`. */
+  readonly resourcePathPointers?: readonly string[]
+  /** Ask Flow to acknowledge each committed transaction (see CheckpointEvent.acknowledged). */
+  readonly explicitAcknowledgements?: boolean
+  /** At most this many checkpoints written and not yet acknowledged; the source waits beyond. */
+  readonly maxCheckpointsInFlight?: number
+  discover(context: DiscoverContext<Static<C>>): Promise<readonly DiscoveredBinding<Static<R>>[]>
+  /** Checks the bindings (e.g. that tables exist); returns their resource paths. Default: from `resourcePathPointers`. */
+  validate?(context: ValidateContext<Static<C>, Static<R>>): Promise<readonly (readonly string[])[]>
+  /** Prepares the endpoint; returns a description of what it did ('' if nothing). Must be idempotent. */
+  apply?(context: ApplyContext<Static<C>, Static<R>>): Promise<string | void>
+  /** Runs a session: an async iterable of events, single or in arrays. */
+  open(context: OpenContext<Static<C>, Static<R>>): AsyncIterable<CaptureEvent | readonly CaptureEvent[]>
+}
+
+/** A capture connector: its definition, compiled, with the protocol's unary requests answered. */
+export interface CaptureConnector<C extends TSchema = TSchema, R extends TSchema = TSchema> {
+  readonly definition: CaptureDefinition<C, R>
+  readonly configSchema: CompiledSchema<C>
+  readonly resourceSchema: CompiledSchema<R>
+  spec(): CaptureResponse
+  discover(request: CaptureDiscover, logger: Logger): Promise<CaptureResponse>
+  validate(request: CaptureValidate, logger: Logger): Promise<CaptureResponse>
+  apply(request: CaptureApply, logger: Logger): Promise<CaptureResponse>
+  /** Parses an Open request into the author's typed context (less signal and logger). */
+  openContext(request: CaptureOpen): Omit<OpenContext<Static<C>, Static<R>>, 'signal' | 'logger'>
+}
+
+/**
+ * Defines a capture connector from TypeBox schemas and a few async functions. flowkit answers
+ * Spec from the schemas, checks the config (filling its defaults) before discover, validate,
+ * apply and open run, types the bindings, and runs `open`'s events through the protocol.
+ */
+export function capture<C extends TSchema, R extends TSchema>(definition: CaptureDefinition<C, R>): CaptureConnector<C, R> {
+  const configSchema = compileSchema(definition.config)
+  const resourceSchema = compileSchema(definition.resource)
+  const pointers = definition.resourcePathPointers ?? []
+
+  const config = (text: string | null | undefined) => configSchema.parse(parseJsonField(text, 'config') ?? {}, 'config')
+  const resourcePath = (resource: unknown, given?: readonly string[] | null): readonly string[] => {
+    if (given && given.length > 0) return given
+    return pointers.map((pointer) => {
+      const value = resolvePointer(resource, pointer)
+      if (value === undefined) throw new ConfigError(`resource config has no value at resource path pointer ${pointer}`)
+      return typeof value === 'string' ? value : JSON.stringify(value)
+    })
+  }
+  const binding = (index: number, resourceJson: string | null | undefined, fields: Partial<Binding<unknown>>, given?: readonly string[] | null): Binding<Static<R>> => {
+    const resourceConfig = resourceSchema.parse(parseJsonField(resourceJson, `binding ${index} resource config`) ?? {}, `binding ${index} resource config`)
+    return {
+      index,
+      resourceConfig,
+      resourcePath: resourcePath(resourceConfig, given),
+      stateKey: fields.stateKey ?? '',
+      backfill: fields.backfill ?? 0,
+      collection: fields.collection ?? '',
+      key: fields.key ?? [],
+    }
+  }
+  const specBindings = (spec: CaptureSpec | null | undefined) =>
+    (spec?.bindings ?? []).map((b, index) =>
+      binding(
+        index,
+        b.resourceConfigJson,
+        { stateKey: b.stateKey ?? '', backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] },
+        b.resourcePath,
+      ),
+    )
+
+  return {
+    definition,
+    configSchema,
+    resourceSchema,
+    spec() {
+      return {
+        spec: {
+          protocol: PROTOCOL_VERSION,
+          configSchemaJson: JSON.stringify(definition.config),
+          resourceConfigSchemaJson: JSON.stringify(definition.resource),
+          documentationUrl: definition.documentationUrl,
+          ...(definition.oauth2 ? { oauth2: definition.oauth2 } : {}),
+          ...(pointers.length ? { resourcePathPointers: [...pointers] } : {}),
+        },
+      }
+    },
+    async discover(request, logger) {
+      const found = await definition.discover({ config: config(request.configJson), name: request.name ?? '', logger })
+      return {
+        discovered: {
+          bindings: found.map((b) => {
+            resourceSchema.parse(b.resourceConfig, `discovered binding ${b.recommendedName} resource config`)
+            return {
+              recommendedName: b.recommendedName,
+              resourceConfigJson: JSON.stringify(b.resourceConfig),
+              documentSchemaJson: JSON.stringify(b.documentSchema),
+              key: [...b.key],
+              disable: b.disable ?? false,
+              resourcePath: [...resourcePath(b.resourceConfig, b.resourcePath)],
+              isFallbackKey: b.isFallbackKey ?? false,
+            }
+          }),
+        },
+      }
+    },
+    async validate(request, logger) {
+      const bindings = (request.bindings ?? []).map((b, index) =>
+        binding(index, b.resourceConfigJson, { backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] }),
+      )
+      const context = { config: config(request.configJson), name: request.name ?? '', bindings, logger }
+      const paths = definition.validate ? await definition.validate(context) : bindings.map((b) => b.resourcePath)
+      if (paths.length !== bindings.length) {
+        throw new ConfigError(`validate returned ${paths.length} resource paths for ${bindings.length} bindings`)
+      }
+      const seen = new Map<string, number>()
+      paths.forEach((path, index) => {
+        const key = JSON.stringify(path)
+        const other = seen.get(key)
+        if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
+        seen.set(key, index)
+      })
+      return { validated: { bindings: paths.map((path) => ({ resourcePath: [...path] })) } }
+    },
+    async apply(request, logger) {
+      const spec = request.capture
+      const context = { config: config(spec?.configJson), name: spec?.name ?? '', version: request.version ?? '', bindings: specBindings(spec), logger }
+      const description = definition.apply ? await definition.apply(context) : ''
+      return { applied: { actionDescription: description ?? '' } }
+    },
+    openContext(request) {
+      const spec = request.capture
+      const state = parseJsonField(request.stateJson, 'state') ?? {}
+      if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new ConfigError('the state in Open is not a JSON object')
+      return { config: config(spec?.configJson), name: spec?.name ?? '', bindings: specBindings(spec), state: state as Record<string, unknown> }
+    },
+  }
+}
+
+/** RFC 6901 JSON pointer lookup; undefined when absent. */
+export function resolvePointer(value: unknown, pointer: string): unknown {
+  if (pointer === '') return value
+  let node = value
+  for (const raw of pointer.replace(/^\//, '').split('/')) {
+    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
+    if (typeof node !== 'object' || node === null) return undefined
+    node = (node as Record<string, unknown>)[key]
+  }
+  return node
+}

@@ -1,0 +1,190 @@
+import { Buffer } from 'node:buffer'
+import { ProtocolError } from '../errors.ts'
+import type { CaptureEvent, CheckpointEvent, EventBatch } from '../ops/events.ts'
+import { captureResponse, checkRawJson, type CaptureResponse } from '../protocol/index.ts'
+
+export type Codec = 'json' | 'proto'
+
+const CHUNK_BYTES = 64 * 1024
+const OPEN_BRACE = 0x7b
+const CLOSE_BRACE = 0x7d
+
+/**
+ * Encodes a capture session's responses straight into 64 KiB chunks, in either codec.
+ *
+ * Documents take the fast path: for JSON, the frame is the document's text with
+ * `{"captured":{"binding":N,"doc":` before it and `}}` after it; for protobuf, a hand-written
+ * tag, varint lengths and the text's UTF-8 bytes (tests check both byte for byte against the
+ * general encoders). Other responses, rare, go through the general codec.
+ *
+ * Enforces, at the point of emission: every document's binding is one of the session's, every
+ * document is a JSON object. Counts documents and bytes per binding, and documents written
+ * since the last checkpoint.
+ */
+export class ResponseEncoder {
+  readonly #json: boolean
+  readonly #bindings: number
+  readonly #prefixes: string[] = []
+  #chunk = Buffer.allocUnsafe(CHUNK_BYTES)
+  #start = 0
+  #end = 0
+  #ready: Buffer[] = []
+
+  /** Documents and bytes of document text written, per binding. */
+  readonly docs: number[]
+  readonly bytes: number[]
+  /** Documents and sourced schemas since the last checkpoint (they are not committed yet). */
+  pending = 0
+  /** Checkpoints encoded. */
+  checkpoints = 0
+
+  constructor(codec: Codec, bindings: number) {
+    this.#json = codec === 'json'
+    this.#bindings = bindings
+    this.docs = new Array<number>(bindings).fill(0)
+    this.bytes = new Array<number>(bindings).fill(0)
+    for (let b = 0; b < bindings; b++) this.#prefixes.push(b === 0 ? '{"captured":{"doc":' : `{"captured":{"binding":${b},"doc":`)
+  }
+
+  /** Encodes a batch; calls `onCheckpoint` for each checkpoint, in order, as it is encoded. */
+  encode(batch: EventBatch, onCheckpoint?: (checkpoint: CheckpointEvent) => void): void {
+    for (let i = 0; i < batch.length; i++) {
+      const event = batch[i] as CaptureEvent
+      if (event.type === 'document') {
+        const doc = event.doc
+        this.document(event.binding, typeof doc === 'string' ? doc : JSON.stringify(doc))
+      } else if (event.type === 'checkpoint') {
+        this.checkpoint(event)
+        onCheckpoint?.(event)
+      } else {
+        this.#checkBinding(event.binding, event.type)
+        if (event.type === 'sourcedSchema') {
+          const schema = typeof event.schema === 'string' ? event.schema : JSON.stringify(event.schema)
+          this.response({ sourcedSchema: { binding: event.binding, schemaJson: schema } })
+          this.pending++
+        } else if (event.type === 'backfillBegin') this.response({ backfillBegin: { binding: event.binding } })
+        else this.response({ backfillComplete: { binding: event.binding } })
+      }
+    }
+  }
+
+  /** A Captured frame for `binding` with the document's JSON text. */
+  document(binding: number, json: string): void {
+    const b = this.#checkBinding(binding, 'document')
+    if (!isObjectText(json)) throw new ProtocolError(`binding ${binding}: a document must be a JSON object, got ${excerpt(json)}`)
+    // A line break can only stand between tokens; a JSON frame must not hold one.
+    if (this.#json && (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0)) json = checkRawJson(json)
+    this.docs[b] = (this.docs[b] as number) + 1
+    this.bytes[b] = (this.bytes[b] as number) + json.length
+    this.pending++
+    if (this.#json) this.#jsonDocument(b, json)
+    else this.#protoDocument(b, json)
+  }
+
+  /** A Checkpoint frame; its state is the update as JSON, a merge patch or a replacement. */
+  checkpoint(event: Pick<CheckpointEvent, 'updated' | 'mergePatch'>): void {
+    const updatedJson = event.updated === undefined ? '{}' : JSON.stringify(event.updated)
+    if (updatedJson === undefined) throw new ProtocolError('a checkpoint state update must be a JSON value')
+    this.response({ checkpoint: { state: event.mergePatch ? { updatedJson, mergePatch: true } : { updatedJson } } })
+    this.pending = 0
+    this.checkpoints++
+  }
+
+  /** Any response, through the general codec. */
+  response(message: CaptureResponse): void {
+    if (this.#json) {
+      const line = captureResponse.toJson(message) + '\n'
+      this.#reserve(Buffer.byteLength(line))
+      this.#end += this.#chunk.write(line, this.#end, 'utf8')
+    } else {
+      const body = captureResponse.toProto(message)
+      this.#reserve(4 + body.length)
+      this.#chunk.writeUInt32LE(body.length, this.#end)
+      this.#chunk.set(body, this.#end + 4)
+      this.#end += 4 + body.length
+    }
+  }
+
+  /** Hands over the bytes encoded since the last call: whole frames only. */
+  take(): Buffer[] {
+    const out = this.#ready
+    this.#ready = []
+    if (this.#end > this.#start) {
+      out.push(this.#chunk.subarray(this.#start, this.#end))
+      this.#start = this.#end
+    }
+    return out
+  }
+
+  #checkBinding(binding: number, what: string): number {
+    if (!(binding >= 0 && binding < this.#bindings && Number.isInteger(binding))) {
+      throw new ProtocolError(
+        `${what} for binding ${String(binding)}, but the capture has ${this.#bindings} binding${this.#bindings === 1 ? '' : 's'}` +
+          (this.#bindings > 0 ? ` (0 to ${this.#bindings - 1})` : ''),
+      )
+    }
+    return binding
+  }
+
+  #jsonDocument(binding: number, json: string): void {
+    const line = (this.#prefixes[binding] as string) + json + '}}\n'
+    // UTF-8 takes at most 3 bytes per UTF-16 unit: measure exactly only when that bound does not fit.
+    if (this.#end + line.length * 3 > this.#chunk.length) this.#reserve(Buffer.byteLength(line))
+    this.#end += this.#chunk.write(line, this.#end, 'utf8')
+  }
+
+  #protoDocument(binding: number, json: string): void {
+    const docBytes = Buffer.byteLength(json)
+    const inner = (binding === 0 ? 0 : 1 + varintSize(binding)) + 1 + varintSize(docBytes) + docBytes
+    const body = 1 + varintSize(inner) + inner
+    this.#reserve(4 + body)
+    const chunk = this.#chunk
+    let p = this.#end
+    chunk.writeUInt32LE(body, p)
+    p += 4
+    chunk[p++] = 0x32 // Response.captured = 6, length-delimited
+    p = writeVarint(chunk, p, inner)
+    if (binding !== 0) {
+      chunk[p++] = 0x08 // Captured.binding = 1, varint
+      p = writeVarint(chunk, p, binding)
+    }
+    chunk[p++] = 0x12 // Captured.doc_json = 2, length-delimited
+    p = writeVarint(chunk, p, docBytes)
+    this.#end = p + chunk.write(json, p, 'utf8')
+  }
+
+  /** Makes room for `bytes` in the current chunk, starting a new one (or a larger one) if needed. */
+  #reserve(bytes: number): void {
+    if (this.#end + bytes <= this.#chunk.length) return
+    if (this.#end > this.#start) this.#ready.push(this.#chunk.subarray(this.#start, this.#end))
+    this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes))
+    this.#start = 0
+    this.#end = 0
+  }
+}
+
+/** Cheap check that JSON text is an object: its first and last non-space characters are braces. */
+function isObjectText(json: string): boolean {
+  let first = 0
+  let last = json.length - 1
+  while (first <= last && json.charCodeAt(first) <= 0x20) first++
+  while (last > first && json.charCodeAt(last) <= 0x20) last--
+  return json.charCodeAt(first) === OPEN_BRACE && json.charCodeAt(last) === CLOSE_BRACE
+}
+
+function excerpt(json: string): string {
+  return JSON.stringify(json.length > 40 ? json.slice(0, 40) + '…' : json)
+}
+
+function varintSize(n: number): number {
+  return n < 0x80 ? 1 : n < 0x4000 ? 2 : n < 0x20_0000 ? 3 : n < 0x1000_0000 ? 4 : 5
+}
+
+function writeVarint(buffer: Buffer, offset: number, n: number): number {
+  while (n >= 0x80) {
+    buffer[offset++] = (n & 0x7f) | 0x80
+    n >>>= 7
+  }
+  buffer[offset++] = n
+  return offset
+}

@@ -1,0 +1,230 @@
+import type { Writable } from 'node:stream'
+import { decodeLengthPrefixed, decodeNdjson } from '../codec/index.ts'
+import { ProtocolError } from '../errors.ts'
+import type { Logger } from '../io/log.ts'
+import { redactSecrets } from '../io/redact.ts'
+import { AckQueue, ackWindow } from '../ops/ack-window.ts'
+import type { EventBatch } from '../ops/events.ts'
+import { sink } from '../ops/sink.ts'
+import { toBatches } from '../ops/to-batches.ts'
+import { captureRequest, type CaptureOpen, type CaptureRequest, type CaptureResponse } from '../protocol/index.ts'
+import type { CaptureConnector } from './connector.ts'
+import { ResponseEncoder, type Codec } from './encoder.ts'
+
+export interface ServeOptions {
+  /** Request frames (stdin). */
+  readonly input: AsyncIterable<Uint8Array>
+  /** Response frames (stdout). */
+  readonly output: Writable
+  readonly codec: Codec
+  readonly logger: Logger
+  /** Aborting it stops a running session as if stdin had closed (SIGTERM). */
+  readonly stop?: AbortSignal
+  /** Interval of the progress log line during a session; default 60 s. */
+  readonly statsIntervalMs?: number
+  /** How long a stopped source may take to hand back control; default 5 s. */
+  readonly stopGraceMs?: number
+}
+
+const REQUEST_KINDS = ['spec', 'discover', 'validate', 'apply', 'open', 'acknowledge'] as const
+type RequestKind = (typeof REQUEST_KINDS)[number]
+
+/**
+ * Serves Flow's capture protocol until stdin ends: answers each Spec, Discover, Validate and
+ * Apply with one response of the matching kind (the runtime's internal Spec comes first), and
+ * runs a session on Open: Opened first, then the connector's documents and checkpoints, while
+ * Acknowledge requests are read concurrently. Resolves when the input ends or the session
+ * ends; rejects on any error (the caller logs it last and exits non-zero).
+ */
+export async function serveCapture(connector: CaptureConnector, options: ServeOptions): Promise<void> {
+  const { codec, logger } = options
+  const requests = new RequestReader(options.input, codec)
+  const write = sink(options.output)
+  const respond = (response: CaptureResponse) => write(oneFrame(codec, response))
+
+  for (;;) {
+    const request = await requests.next()
+    if (request === undefined) return
+    const kind = requestKind(request)
+    logger.debug('request', { kind })
+    switch (kind) {
+      case 'spec':
+        await respond(connector.spec())
+        break
+      case 'discover':
+        await respond(await connector.discover(request.discover!, logger))
+        break
+      case 'validate':
+        await respond(await connector.validate(request.validate!, logger))
+        break
+      case 'apply':
+        await respond(await connector.apply(request.apply!, logger))
+        break
+      case 'open':
+        // A session is the last thing a connector process does: its end is the process's end.
+        return runSession(connector, request.open!, requests, options)
+      case 'acknowledge':
+        throw new ProtocolError('received Acknowledge before Open: acknowledgements only belong to a session')
+    }
+  }
+}
+
+async function runSession(connector: CaptureConnector, open: CaptureOpen, requests: RequestReader, options: ServeOptions): Promise<void> {
+  const { codec, logger } = options
+  const context = connector.openContext(open)
+  const explicit = connector.definition.explicitAcknowledgements ?? false
+  const write = sink(options.output)
+  const controller = new AbortController()
+  const stop = () => controller.abort()
+  options.stop?.addEventListener('abort', stop, { once: true })
+  if (options.stop?.aborted) stop()
+
+  logger.info('capture session opened', {
+    capture: context.name,
+    bindings: context.bindings.map((b) => b.resourcePath.join('.')),
+    explicitAcknowledgements: explicit,
+  })
+  logger.debug('capture config', { config: redactSecrets(connector.definition.config, context.config) })
+  await write(oneFrame(codec, { opened: explicit ? { explicitAcknowledgements: true } : {} }))
+
+  const encoder = new ResponseEncoder(codec, context.bindings.length)
+  const acks = new AckQueue()
+  // Acknowledgements are read while documents are written; stdin closing ends the session.
+  const reading = readDuringSession(requests, explicit ? acks : undefined, stop)
+  const readFailure = reading.then(
+    () => new Promise<never>(() => {}),
+    (error: unknown) => {
+      stop()
+      throw error
+    },
+  )
+  readFailure.catch(() => {}) // observed through the race below
+
+  const started = performance.now()
+  const stats = setInterval(() => logProgress(logger, 'capture progress', context.bindings, encoder, started), options.statsIntervalMs ?? 60_000)
+  stats.unref()
+  try {
+    const source = connector.definition.open({ ...context, signal: controller.signal, logger })
+    let batches: AsyncIterable<EventBatch> = toBatches()(source)
+    if (explicit) batches = ackWindow({ maxInFlight: connector.definition.maxCheckpointsInFlight ?? 64, ledger: acks })(batches)
+    const frames = encodeSession(batches, encoder, explicit ? acks : undefined, controller.signal, options.stopGraceMs ?? 5000)
+    await Promise.race([write(frames), readFailure])
+  } finally {
+    clearInterval(stats)
+    options.stop?.removeEventListener('abort', stop)
+  }
+  logProgress(logger, 'capture session ended', context.bindings, encoder, started)
+  if (encoder.pending > 0) {
+    throw new ProtocolError(
+      `the session stopped with ${encoder.pending} document${encoder.pending === 1 ? '' : 's'} after the last checkpoint; they were not committed`,
+    )
+  }
+}
+
+const STOPPED = Symbol('stopped')
+
+/**
+ * Encodes batches into frames as they come. When the source ends, a transaction left open is
+ * closed with an empty merge-patch checkpoint. When the session is stopped, no further batch
+ * is pulled or written: the source gets `stopGraceMs` to return, and what was already encoded
+ * (whole frames) has been written.
+ */
+async function* encodeSession(
+  batches: AsyncIterable<EventBatch>,
+  encoder: ResponseEncoder,
+  acks: AckQueue | undefined,
+  signal: AbortSignal,
+  graceMs: number,
+): AsyncGenerator<Buffer> {
+  const iterator = batches[Symbol.asyncIterator]()
+  const stopped = new Promise<typeof STOPPED>((resolve) => {
+    if (signal.aborted) resolve(STOPPED)
+    signal.addEventListener('abort', () => resolve(STOPPED), { once: true })
+  })
+  const written = acks ? (checkpoint: Parameters<AckQueue['written']>[0]) => acks.written(checkpoint) : undefined
+  let pending: Promise<IteratorResult<EventBatch>> | undefined
+  try {
+    for (;;) {
+      pending = iterator.next()
+      const next = await Promise.race([pending, stopped])
+      if (next === STOPPED) break
+      pending = undefined
+      if (next.done) {
+        if (encoder.pending > 0) encoder.checkpoint({ updated: {}, mergePatch: true })
+        yield* encoder.take()
+        return
+      }
+      encoder.encode(next.value, written)
+      yield* encoder.take()
+    }
+    // Stopped: let the source notice its signal and return, within the grace period.
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
+    await Promise.race([pending.then(() => iterator.return?.()).catch(() => undefined), grace])
+    pending = undefined
+  } finally {
+    if (pending === undefined) await iterator.return?.()
+  }
+}
+
+async function readDuringSession(requests: RequestReader, acks: AckQueue | undefined, stop: () => void): Promise<void> {
+  for (;;) {
+    const request = await requests.next()
+    if (request === undefined) {
+      stop()
+      return
+    }
+    const kind = requestKind(request)
+    if (kind !== 'acknowledge') throw new ProtocolError(`received ${kind} during a capture session; only acknowledge may follow Open`)
+    if (!acks) throw new ProtocolError('received Acknowledge, but this connector did not ask for explicit acknowledgements')
+    acks.acknowledge(request.acknowledge?.checkpoints ?? 0)
+  }
+}
+
+function logProgress(logger: Logger, message: string, bindings: readonly { resourcePath: readonly string[] }[], encoder: ResponseEncoder, started: number) {
+  const seconds = Math.max((performance.now() - started) / 1000, 1e-3)
+  const perBinding: Record<string, unknown> = {}
+  bindings.forEach((binding, i) => {
+    const docs = encoder.docs[i] ?? 0
+    perBinding[binding.resourcePath.join('.') || String(i)] = { docs, bytes: encoder.bytes[i] ?? 0, docsPerSecond: Math.round(docs / seconds) }
+  })
+  logger.info(message, { seconds: Math.round(seconds * 10) / 10, checkpoints: encoder.checkpoints, bindings: perBinding })
+}
+
+function requestKind(request: CaptureRequest): RequestKind {
+  const set = REQUEST_KINDS.filter((kind) => request[kind] != null)
+  if (set.length === 1) return set[0] as RequestKind
+  if (set.length === 0) throw new ProtocolError('received a request that carries none of spec, discover, validate, apply, open, acknowledge')
+  throw new ProtocolError(`received a request that carries more than one message: ${set.join(', ')}`)
+}
+
+function oneFrame(codec: Codec, response: CaptureResponse): Buffer[] {
+  const encoder = new ResponseEncoder(codec, 0)
+  encoder.response(response)
+  return encoder.take()
+}
+
+/** Requests one at a time from framed input, in either codec. */
+class RequestReader {
+  readonly #batches: AsyncIterator<CaptureRequest[]>
+  #batch: CaptureRequest[] = []
+  #index = 0
+
+  constructor(input: AsyncIterable<Uint8Array>, codec: Codec) {
+    const decoded =
+      codec === 'json'
+        ? decodeNdjson(input, { parse: captureRequest.fromJson })
+        : decodeLengthPrefixed(input, { parse: captureRequest.fromProto })
+    this.#batches = decoded[Symbol.asyncIterator]()
+  }
+
+  /** The next request, or undefined at the end of the input. */
+  async next(): Promise<CaptureRequest | undefined> {
+    while (this.#index >= this.#batch.length) {
+      const result = await this.#batches.next()
+      if (result.done) return undefined
+      this.#batch = result.value
+      this.#index = 0
+    }
+    return this.#batch[this.#index++]
+  }
+}

@@ -1,0 +1,49 @@
+/**
+ * Redaction of secrets for logs. A value is secret when its JSON schema says `"secret": true`
+ * (Flow's annotation) or `"airbyte_secret": true`; redaction follows `properties`,
+ * `additionalProperties`, `items`, `oneOf`/`anyOf`/`allOf` and local `$ref`s into `$defs`.
+ */
+export const REDACTED = '[redacted]'
+
+type Schema = Readonly<Record<string, unknown>>
+
+export function redactSecrets(schema: unknown, value: unknown): unknown {
+  return redact(schema, value, schema, 0)
+}
+
+function redact(schema: unknown, value: unknown, root: unknown, depth: number): unknown {
+  if (!isObject(schema) || depth > 64) return value
+  const s = resolve(schema, root)
+  if (s.secret === true || s.airbyte_secret === true) return value === undefined ? value : REDACTED
+  let result = value
+  for (const key of ['oneOf', 'anyOf', 'allOf'] as const) {
+    const branches = s[key]
+    if (Array.isArray(branches)) for (const branch of branches) result = redact(branch, result, root, depth + 1)
+  }
+  if (Array.isArray(result)) {
+    const items = s.items
+    return isObject(items) ? result.map((item) => redact(items, item, root, depth + 1)) : result
+  }
+  if (!isObject(result)) return result
+  const properties = isObject(s.properties) ? s.properties : {}
+  const additional = s.additionalProperties
+  let copy: Record<string, unknown> | undefined
+  for (const [key, inner] of Object.entries(result)) {
+    const propertySchema = key in properties ? properties[key] : additional
+    const redacted = redact(propertySchema, inner, root, depth + 1)
+    if (redacted !== inner) (copy ??= { ...result })[key] = redacted
+  }
+  return copy ?? result
+}
+
+function resolve(schema: Schema, root: unknown): Schema {
+  const ref = schema.$ref
+  if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema
+  let node: unknown = root
+  for (const part of ref.slice(2).split('/')) node = isObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined
+  return isObject(node) ? { ...node, ...schema, $ref: undefined } : schema
+}
+
+function isObject(value: unknown): value is Schema {
+  return typeof value === 'object' && value !== null && !Array.isArray(value)
+}
