@@ -75,7 +75,12 @@ async function runSession(connector: CaptureConnector, open: CaptureOpen, reques
   const explicit = connector.definition.explicitAcknowledgements ?? false
   const write = sink(options.output)
   const controller = new AbortController()
-  const stop = () => controller.abort()
+  const acks = new AckQueue()
+  // Stopping also releases an ack window that waits for acknowledgements that will not come.
+  const stop = () => {
+    controller.abort()
+    acks.close()
+  }
   options.stop?.addEventListener('abort', stop, { once: true })
   if (options.stop?.aborted) stop()
 
@@ -88,7 +93,6 @@ async function runSession(connector: CaptureConnector, open: CaptureOpen, reques
   await write(oneFrame(codec, { opened: explicit ? { explicitAcknowledgements: true } : {} }))
 
   const encoder = new ResponseEncoder(codec, context.bindings.length)
-  const acks = new AckQueue()
   // Acknowledgements are read while documents are written; stdin closing ends the session.
   const reading = readDuringSession(requests, explicit ? acks : undefined, stop)
   const readFailure = reading.then(

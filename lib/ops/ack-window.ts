@@ -24,7 +24,9 @@ export interface AckWindowOptions {
  * `ledger.inFlight >= maxInFlight` it waits for `ledger.below(maxInFlight)`. A consumer that
  * pulls again has written the batch before, so the checkpoints it held are counted by then.
  * Holds nothing; costs one property read per batch while the window is open. Acknowledgements
- * come only for checkpoints already written, so waiting here cannot hold one back.
+ * come only for checkpoints already written, so waiting here cannot hold one back. If
+ * `below()` rejects (`AckQueue.close()` when the session ends), the window fails with that
+ * error and returns the source.
  */
 export function ackWindow(options: AckWindowOptions) {
   const { maxInFlight, ledger } = options

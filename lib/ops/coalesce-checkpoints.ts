@@ -35,18 +35,22 @@ const MAX_TIMER_MS = 2 ** 31 - 1
  *
  * When a checkpoint is held: when it arrives while every count since the last emitted
  * checkpoint is below its bound (`maxDocs`, `maxBytes`, `maxCheckpoints`; and less than `maxMs`
- * since the held checkpoint was first held), and nothing follows it in its batch. It is
- * merged into the next checkpoint if that is the next event other than documents and sourced
- * schemas; merged, a replace (mergePatch false) supersedes what was held, a merge patch
- * applies onto a held replace (which stays a replace) or composes with a held merge patch
- * (`composeMergePatches`). Otherwise the held checkpoint goes out where it was:
- * - before the first event of a batch that has no checkpoint, or whose first checkpoint or
- *   backfill event comes after other events; this also places it before a backfill event;
- * - before the first event of the batch whose first checkpoint is a merge patch that does not
- *   compose with the held one (that checkpoint then starts over);
+ * since the held checkpoint was first held); otherwise it goes out where it is, merged with
+ * what was held. A held checkpoint is merged into the next checkpoint when that is the next
+ * event other than documents and sourced schemas: a replace (mergePatch false) supersedes what
+ * was held, a merge patch applies onto a held replace (which stays a replace) or composes with
+ * a held merge patch (`composeMergePatches`). Otherwise the held checkpoint goes out where it
+ * was, that is, before the first event that came after it:
+ * - when a batch ends with events after it and no checkpoint after them: the events after a
+ *   held checkpoint go out only with the checkpoint it is merged into, in the same batch;
+ * - when a backfill event comes before the next checkpoint (it must be alone in its
+ *   transaction);
+ * - when the next checkpoint is a merge patch that does not compose with the held one (that
+ *   checkpoint then starts over: it is held or goes out by the same rules);
  * - alone, when the source does not deliver its next batch before the held checkpoint's
  *   `maxMs` runs out (the source's pending `next()` is raced against a timer, and the same
- *   pending `next()` is awaited afterwards);
+ *   pending `next()` is awaited afterwards), or when `maxMs` ran out while the consumer had
+ *   the previous batch;
  * - alone, when the source ends, or fails (then the failure follows).
  * The checkpoint after a backfill event (backfillBegin, backfillComplete) goes out where it
  * is, unmerged, so that the backfill event stays alone in its transaction.
@@ -173,7 +177,7 @@ interface Held {
   updated: unknown
   mergePatch: boolean
   readonly sources: CheckpointEvent[]
-  /** performance.now() when the first of `sources` was held. */
+  /** performance.now() when the first of `sources` was held (0 when time does not bound it). */
   readonly since: number
 }
 
@@ -202,11 +206,9 @@ function absorb(held: Held, next: CheckpointEvent): boolean {
   return true
 }
 
-/** Counts a document's size; an object is serialized once and replaced by its text. */
-function documentSize(event: DocumentEvent): number {
-  const doc = event.doc
-  if (typeof doc === 'string') return doc.length
-  const text = JSON.stringify(doc) as string | undefined
+/** Replaces an object document by its JSON text, and returns the text's length. */
+function serialize(event: DocumentEvent): number {
+  const text = JSON.stringify(event.doc) as string | undefined
   if (text === undefined) return 0
   event.doc = text
   return text.length
@@ -253,11 +255,16 @@ class Coalescer {
     let bytes = 0
     for (let i = 0; i < n; i++) {
       const event = batch[i] as CaptureEvent
-      switch (event.type) {
-        case 'document':
-          docs++
-          if (countBytes) bytes += documentSize(event)
-          continue
+      const type = event.type
+      if (type === 'document') {
+        docs++
+        if (countBytes) {
+          const doc = event.doc
+          bytes += typeof doc === 'string' ? doc.length : serialize(event)
+        }
+        continue
+      }
+      switch (type) {
         case 'sourcedSchema':
           continue
         case 'checkpoint': {
@@ -294,7 +301,8 @@ class Coalescer {
 
   /** Starts holding a single checkpoint. */
   #hold(checkpoint: CheckpointEvent): Held {
-    const held: Held = { updated: checkpoint.updated, mergePatch: checkpoint.mergePatch, sources: [checkpoint], since: performance.now() }
+    const since = this.#bounds.maxMs === Infinity ? 0 : performance.now()
+    const held: Held = { updated: checkpoint.updated, mergePatch: checkpoint.mergePatch, sources: [checkpoint], since }
     this.#held = held
     return held
   }

@@ -15,7 +15,7 @@ export {
   type EventBatch,
 } from './events.ts'
 export { applyMergePatch, composeMergePatches } from './merge-patch.ts'
-export { toBatches, type ToBatchesOptions, type EventSource } from './to-batches.ts'
+export { toBatches, type ToBatchesOptions, type CaptureEventSource } from './to-batches.ts'
 export { coalesceCheckpoints, type CoalesceOptions } from './coalesce-checkpoints.ts'
 export { ackWindow, AckQueue, type AckLedger, type AckWindowOptions } from './ack-window.ts'
 export { mergeSources } from './merge-sources.ts'

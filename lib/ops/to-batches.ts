@@ -7,7 +7,7 @@ export interface ToBatchesOptions {
 }
 
 /** Everything `open()` may yield: single events and arrays of them, mixed. */
-export type EventSource = AsyncIterable<CaptureEvent | readonly CaptureEvent[]> | Iterable<CaptureEvent | readonly CaptureEvent[]>
+export type CaptureEventSource = AsyncIterable<CaptureEvent | readonly CaptureEvent[]> | Iterable<CaptureEvent | readonly CaptureEvent[]>
 
 /**
  * Turns what a connector's `open()` yields into batches, and checks each event as it passes.
@@ -32,7 +32,7 @@ export function toBatches(options: ToBatchesOptions = {}) {
   if (!Number.isSafeInteger(maxEvents) || maxEvents < 1) {
     throw new RangeError(`maxEvents must be a positive integer, got ${maxEvents}`)
   }
-  return async function* toBatches(source: EventSource): AsyncGenerator<EventBatch, void, undefined> {
+  return async function* toBatches(source: CaptureEventSource): AsyncGenerator<EventBatch, void, undefined> {
     let gathered: CaptureEvent[] = []
     for await (const item of source) {
       if (Array.isArray(item)) {

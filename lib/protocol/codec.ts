@@ -1,10 +1,9 @@
 import protobuf from 'protobufjs/minimal.js'
 import Long from 'long'
-import * as gen from '../gen/flow.js'
 import { MessageError } from '../errors.ts'
 import { readJsonMessage } from './json-read.ts'
 import { writeJsonMessage } from './json-write.ts'
-import { messagePlan, type MessagePlan } from './schema.ts'
+import { generatedClass, messagePlan, type MessagePlan } from './schema.ts'
 
 // 64-bit integers are held as Long. Set it explicitly: protobufjs finds `long` on its own only
 // where `require` works, which a bundled connector cannot rely on.
@@ -34,7 +33,7 @@ export interface MessageCodec<T> {
 /** The codec of any message type of the generated code, by full name (`flow.CaptureSpec`). */
 export function codecOf<T extends object>(typeName: string): MessageCodec<T> {
   const plan: MessagePlan = messagePlan(typeName)
-  const generated = generatedType<T>(typeName)
+  const generated = generatedClass(typeName) as unknown as GeneratedType<T>
   return {
     typeName,
     fromJson: (text) => readJsonMessage(plan, text) as T,
@@ -48,11 +47,4 @@ export function codecOf<T extends object>(typeName: string): MessageCodec<T> {
     },
     toProto: (message) => generated.encode(message).finish(),
   }
-}
-
-function generatedType<T>(typeName: string): GeneratedType<T> {
-  let node: unknown = gen
-  for (const part of typeName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
-  if (typeof node !== 'function') throw new Error(`no generated type ${typeName}`)
-  return node as unknown as GeneratedType<T>
 }

@@ -7,7 +7,8 @@ import { parseBase64, parseDuration, parseTimestamp } from './well-known.ts'
 type Message = Record<string, unknown>
 
 /**
- * Reads one message from Flow's JSON: fields by JSON name or proto name; raw `*_json` fields
+ * Reads one message from Flow's JSON into an instance of its generated class (as protobuf
+ * decoding gives): fields by JSON name or proto name; raw `*_json` fields
  * kept as their exact source text; 64-bit integers from numbers or strings, exactly; enums by
  * name or number; `null` as absent; unknown keys skipped. Default values are not stored, so a
  * message read here encodes to the same bytes as Flow's encoder would write.
@@ -27,7 +28,7 @@ export function readJsonMessage(plan: MessagePlan, text: string): Message {
 }
 
 function readMessage(cursor: JsonCursor, plan: MessagePlan): Message {
-  const message: Message = {}
+  const message = plan.create()
   if (!cursor.open(OBJECT, `an object for ${plan.fullName}`)) return message
   do {
     const key = cursor.key()

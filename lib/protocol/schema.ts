@@ -1,4 +1,5 @@
 import { enums, messages, type FieldTable } from '../gen/descriptor.js'
+import * as gen from '../gen/flow.js'
 
 /** How a field's value is carried, for the purposes of Flow's JSON mapping. */
 export type FieldKind =
@@ -44,6 +45,11 @@ export interface FieldPlan {
 
 export interface MessagePlan {
   readonly fullName: string
+  /**
+   * A new, empty message of the generated class: absent fields read as their defaults through
+   * its prototype (null for sub-messages), the same whichever codec a message came from.
+   */
+  readonly create: () => Record<string, unknown>
   /** Fields in .proto declaration order (the order of JSON output). */
   readonly fields: readonly FieldPlan[]
   /** Fields by every key accepted on input: JSON name, proto name and generated property name. */
@@ -67,7 +73,8 @@ export function messagePlan(fullName: string): MessagePlan {
   if (!table) throw new Error(`no message type ${fullName} in the generated field tables`)
   const fields: FieldPlan[] = []
   const byKey = new Map<string, FieldPlan>()
-  const plan: MessagePlan = { fullName, fields, byKey }
+  const generated = generatedClass(fullName)
+  const plan: MessagePlan = { fullName, fields, byKey, create: () => new generated() }
   messagePlans.set(fullName, plan)
   for (const field of table) {
     const fieldPlan = fieldPlanOf(field)
@@ -136,6 +143,14 @@ function enumPlanOf(fullName: string): EnumPlan {
   const plan = { fullName, byName, byNumber }
   enumPlans.set(fullName, plan)
   return plan
+}
+
+/** The generated class of a message type, by full name. */
+export function generatedClass(fullName: string): new () => Record<string, unknown> {
+  let node: unknown = gen
+  for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
+  if (typeof node !== 'function') throw new Error(`no generated class for ${fullName}`)
+  return node as new () => Record<string, unknown>
 }
 
 /** Every message type of the generated code, by full name (for tests and generators). */

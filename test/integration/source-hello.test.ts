@@ -81,7 +81,7 @@ for (const codec of ['json', 'proto'] as const) {
     const first = await runSession(codec, config, {})
     t.equal(first.code, 0)
     t.same(first.responses[0], { opened: { explicitAcknowledgements: true } }, 'Opened comes first')
-    t.equal(first.responses.at(-1)?.checkpoint !== undefined, true, 'the last response is a checkpoint')
+    t.ok(first.responses.at(-1)?.checkpoint, 'the last response is a checkpoint')
     t.ok(first.responses.filter((r) => r.checkpoint).every((r) => r.checkpoint?.state?.updatedJson), 'every checkpoint carries a state')
     t.same(first.docs.filter((d) => d.binding === 0).map((d) => d.doc.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
     t.same(first.docs.filter((d) => d.binding === 1).map((d) => d.doc.id), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10])
