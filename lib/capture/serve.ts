@@ -191,7 +191,8 @@ function logProgress(logger: Logger, message: string, bindings: readonly { resou
     const docs = encoder.docs[i] ?? 0
     perBinding[binding.resourcePath.join('.') || String(i)] = { docs, bytes: encoder.bytes[i] ?? 0, docsPerSecond: Math.round(docs / seconds) }
   })
-  logger.info(message, { seconds: Math.round(seconds * 10) / 10, checkpoints: encoder.checkpoints, bindings: perBinding })
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024)
+  logger.info(message, { seconds: Math.round(seconds * 10) / 10, checkpoints: encoder.checkpoints, peakRssMB, bindings: perBinding })
 }
 
 function requestKind(request: CaptureRequest): RequestKind {

@@ -19,4 +19,5 @@ export { toBatches, type ToBatchesOptions, type CaptureEventSource } from './to-
 export { coalesceCheckpoints, type CoalesceOptions } from './coalesce-checkpoints.ts'
 export { ackWindow, AckQueue, type AckLedger, type AckWindowOptions } from './ack-window.ts'
 export { mergeSources } from './merge-sources.ts'
+export { mapDocuments, type DocumentObject } from './map-documents.ts'
 export { sink } from './sink.ts'
