@@ -1,9 +1,14 @@
 import { FlowkitError, UsageError } from '../errors.ts'
+import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
+import { parseRawArgs, raw, RAW_REQUESTS, rawUsage } from './raw.ts'
 import { parseTranscodeArgs, transcode, transcodeUsage } from './transcode.ts'
 
 const usage = `usage: flowkit <command> [options]
 
 commands:
+  raw spec|discover|validate|apply
+              run one request against a capture of a catalog (flow.yaml) and print the response
+  preview     run capture sessions of a catalog's capture and print the documents they commit
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
 
 Run 'flowkit <command> --help' for a command's options.`
@@ -11,10 +16,18 @@ Run 'flowkit <command> --help' for a command's options.`
 /** Runs the `flowkit` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv
+  const wantsHelp = args.includes('--help') || args.includes('-h')
   try {
     switch (command) {
+      case 'raw':
+        if (wantsHelp) return help(rawUsage)
+        await raw(parseRawArgs(args), process.stdout)
+        return 0
+      case 'preview':
+        if (wantsHelp) return help(previewUsage)
+        return (await preview(parsePreviewArgs(args), process.stdout)) === 'interrupted' ? 130 : 0
       case 'transcode':
-        if (args.includes('--help') || args.includes('-h')) return help(transcodeUsage)
+        if (wantsHelp) return help(transcodeUsage)
         await transcode(parseTranscodeArgs(args), process.stdin, process.stdout)
         return 0
       case undefined:
@@ -26,9 +39,16 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`)
     }
   } catch (error) {
-    process.stderr.write(`flowkit ${command}: ${describe(error)}\n`)
+    process.stderr.write(`flowkit ${label(command, args)}: ${describe(error)}\n`)
     return error instanceof UsageError ? 2 : 1
   }
+}
+
+/** The command as errors name it: `raw spec`, `preview`. */
+function label(command: string | undefined, args: string[]): string {
+  const request = args.find((arg) => !arg.startsWith('-'))
+  if (command === 'raw' && request !== undefined && (RAW_REQUESTS as readonly string[]).includes(request)) return `raw ${request}`
+  return command ?? ''
 }
 
 function help(text: string, code = 0): number {

@@ -1,0 +1,164 @@
+import { open, readFile, rename } from 'node:fs/promises'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { parseArgs } from 'node:util'
+import { ConfigError, UsageError } from '../errors.ts'
+import { loadCapture } from '../testing/catalog.ts'
+import { runSession, type Transaction } from '../testing/session.ts'
+import { printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
+
+export const previewUsage = `usage: flowkit preview --source FILE [--capture NAME] [--sessions N] [--delay DURATION]
+                      [--state-file FILE] [--output-state] [--log-level LEVEL]
+
+Runs capture sessions of a capture of the catalog FILE, one after another, as Flow's runtime
+would, each resuming from the state the last one committed. Prints each committed document
+as one line of JSON, ["<collection>", <document>], once its checkpoint has committed it.
+The connector's logs go to stderr.
+
+  --source FILE       catalog (flow.yaml or JSON); its imports are followed
+  --capture NAME      the capture to run; may be left out when the catalog has one
+  --sessions N        how many sessions to run (default 1)
+  --delay DURATION    pause between sessions, e.g. 500ms, 30s, 5m (default 0)
+  --state-file FILE   the connector state: read at the start if the file exists (else {}),
+                      and replaced after every committed transaction, so a preview that is
+                      killed resumes from its last commit
+  --output-state      also print ["connectorState", <state>] after every transaction
+  --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
+                      (default: the capture's shards.logLevel, else info)`
+
+export interface PreviewOptions extends SourceOptions {
+  readonly sessions: number
+  readonly delayMs: number
+  readonly stateFile?: string
+  readonly outputState: boolean
+}
+
+export function parsePreviewArgs(args: string[]): PreviewOptions {
+  const { values } = parseArgs({
+    args,
+    options: {
+      ...SOURCE_OPTIONS,
+      sessions: { type: 'string' },
+      delay: { type: 'string' },
+      'state-file': { type: 'string' },
+      'output-state': { type: 'boolean' },
+    },
+    strict: true,
+  })
+  const sessions = values.sessions ?? '1'
+  if (!/^\d+$/.test(sessions) || Number(sessions) < 1) throw new UsageError(`--sessions must be a positive integer; got ${JSON.stringify(sessions)}`)
+  const stateFile = values['state-file']
+  return {
+    ...sourceOptionsOf(values),
+    sessions: Number(sessions),
+    delayMs: parseDuration(values.delay ?? '0'),
+    ...(stateFile === undefined ? {} : { stateFile }),
+    outputState: values['output-state'] ?? false,
+  }
+}
+
+const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
+
+/** A duration such as `500ms`, `30s`, `1.5m`, `2h`, or `0`, in milliseconds. */
+export function parseDuration(text: string): number {
+  const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim())
+  if (match) return Math.round(Number(match[1]) * (UNIT_MS[match[2] as string] as number))
+  if (/^0+$/.test(text.trim())) return 0
+  throw new UsageError(`--delay must be a duration such as 500ms, 30s or 5m; got ${JSON.stringify(text)}`)
+}
+
+/** How a preview ended: all its sessions ran, a signal stopped it, or its reader went away. */
+export type PreviewEnd = 'done' | 'interrupted' | 'output-closed'
+
+/**
+ * Runs the sessions. A document reaches `output` only after the checkpoint that commits it,
+ * and the state file is replaced only after that transaction's lines were handed to `output`:
+ * a preview killed at any point has printed every document its state file has moved past.
+ * SIGINT or SIGTERM, or `output` closing (EPIPE), ends the running session (the connector's
+ * stdin is closed) and runs no more; transactions that could not be printed are not persisted.
+ */
+export async function preview(options: PreviewOptions, output: NodeJS.WritableStream): Promise<PreviewEnd> {
+  const task = loadCapture(options.source, options.capture)
+  const collections = task.bindings.map((binding) => JSON.stringify(binding.collection.name))
+  let state = options.stateFile === undefined ? {} : await readState(options.stateFile)
+
+  let end: PreviewEnd = 'done'
+  const stop = new AbortController()
+  const onSignal = () => {
+    end = 'interrupted'
+    stop.abort()
+  }
+  process.once('SIGINT', onSignal)
+  process.once('SIGTERM', onSignal)
+  const onOutputError = () => {} // a failed write also rejects its callback, handled below
+  output.on('error', onOutputError)
+
+  const commit = async (transaction: Transaction) => {
+    if (end === 'output-closed') return
+    let text = ''
+    for (const [binding, doc] of transaction.documents) text += `[${collections[binding]},${doc}]\n`
+    if (options.outputState) text += `["connectorState",${JSON.stringify(transaction.state)}]\n`
+    try {
+      if (text !== '') await write(output, text)
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error
+      end = 'output-closed'
+      stop.abort()
+      return
+    }
+    if (options.stateFile !== undefined) await writeState(options.stateFile, transaction.state)
+    state = transaction.state
+  }
+
+  try {
+    for (let session = 0; session < options.sessions && !stop.signal.aborted; session++) {
+      if (session > 0 && options.delayMs > 0) await sleep(options.delayMs, undefined, { signal: stop.signal }).catch(() => {})
+      if (stop.signal.aborted) break
+      // The state moves on only in `commit`, with what was printed.
+      await runSession(task, {
+        state,
+        logLevel: options.logLevel,
+        onLog: printConnectorLog,
+        onTransaction: commit,
+        signal: stop.signal,
+      })
+    }
+  } finally {
+    process.off('SIGINT', onSignal)
+    process.off('SIGTERM', onSignal)
+    output.off('error', onOutputError)
+  }
+  return end
+}
+
+/** Resolves once `text` has been handed to the stream's destination. */
+function write(output: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise((resolve, reject) => output.write(text, (error) => (error ? reject(error) : resolve())))
+}
+
+async function readState(file: string): Promise<unknown> {
+  let text: string
+  try {
+    text = await readFile(file, 'utf8')
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
+    throw new ConfigError(`cannot read state file ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`state file ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+  }
+}
+
+/** Replaces the state file whole: written beside it, flushed to disk, then renamed over it. */
+async function writeState(file: string, state: unknown): Promise<void> {
+  const temporary = `${file}.tmp`
+  const handle = await open(temporary, 'w')
+  try {
+    await handle.writeFile(JSON.stringify(state) + '\n')
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+  await rename(temporary, file)
+}
