@@ -141,16 +141,27 @@ async function* encodeSession(
   graceMs: number,
 ): AsyncGenerator<Buffer> {
   const iterator = batches[Symbol.asyncIterator]()
-  const stopped = new Promise<typeof STOPPED>((resolve) => {
-    if (signal.aborted) resolve(STOPPED)
-    signal.addEventListener('abort', () => resolve(STOPPED), { once: true })
-  })
+  // Each pull waits for the source or the stop signal, whichever comes first. Not
+  // Promise.race(pull, stopped): every race leaves a reaction on the never-settling `stopped`
+  // promise that keeps the race's result, so each batch (and its documents) stayed reachable
+  // for the whole session (~500 MB per million documents).
+  let wake: ((stop: typeof STOPPED) => void) | undefined
+  const onAbort = () => wake?.(STOPPED)
+  signal.addEventListener('abort', onAbort, { once: true })
+  const pullOrStop = (pull: Promise<IteratorResult<EventBatch>>) =>
+    signal.aborted
+      ? Promise.resolve(STOPPED)
+      : new Promise<IteratorResult<EventBatch> | typeof STOPPED>((resolve, reject) => {
+          wake = resolve
+          pull.then(resolve, reject)
+        })
   const written = acks ? (checkpoint: Parameters<AckQueue['written']>[0]) => acks.written(checkpoint) : undefined
   let pending: Promise<IteratorResult<EventBatch>> | undefined
   try {
     for (;;) {
       pending = iterator.next()
-      const next = await Promise.race([pending, stopped])
+      const next = await pullOrStop(pending)
+      wake = undefined
       if (next === STOPPED) break
       pending = undefined
       if (next.done) {
@@ -159,13 +170,15 @@ async function* encodeSession(
         return
       }
       encoder.encode(next.value, written)
-      yield* encoder.take()
+      yield* encoder.takeSettled()
     }
-    // Stopped: let the source notice its signal and return, within the grace period.
+    // Stopped: what was encoded goes out; the source gets the grace period to notice its signal and return.
+    yield* encoder.take()
     const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
     await Promise.race([pending.then(() => iterator.return?.()).catch(() => undefined), grace])
     pending = undefined
   } finally {
+    signal.removeEventListener('abort', onAbort)
     if (pending === undefined) await iterator.return?.()
   }
 }
