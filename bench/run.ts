@@ -1,18 +1,21 @@
 /**
  * Runs the benchmark suite: every case file in bench/cases/ (each exports `groups()`).
  *
- *   node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list]
+ *   node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory]
  *
  * Prints a table per group as it completes, or with --json one JSON object per case per line.
  * Each case does a fixed amount of work; after a warm-up run it runs --runs times (default 7),
- * interleaved with its group's ceiling, and its best run is reported.
+ * interleaved with its group's ceiling, and its best run is reported. Groups of spawned
+ * connector processes take no warm-up and at most a few runs (see bench/cases/capture.ts).
+ * Opt-in groups (the capture memory cases) run only with --memory, or when --filter names one
+ * of their cases (`--filter memory`).
  */
 import { readdirSync } from 'node:fs'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../lib/errors.ts'
-import { measureGroup, type BenchGroup, type GroupsFactory, type Measurement } from './harness.ts'
+import { measureGroup, type BenchCase, type BenchGroup, type GroupsFactory, type Measurement } from './harness.ts'
 
-const USAGE = 'usage: node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list]'
+const USAGE = 'usage: node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory]'
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine()
@@ -25,12 +28,19 @@ async function main(): Promise<void> {
   const filter = values.filter
 
   const groups = await loadGroups()
+  const matches = (group: BenchGroup, cases: readonly BenchCase[]) =>
+    filter === undefined ? !group.optIn || values.memory : cases.length > 0 || group.ceiling.name.includes(filter)
   const selected = groups
     .map((group) => ({ group, cases: group.cases.filter((c) => filter === undefined || c.name.includes(filter)) }))
-    .filter(({ group, cases }) => cases.length > 0 || filter === undefined || group.ceiling.name.includes(filter))
+    .filter(({ group, cases }) => matches(group, cases))
+  const skipped = groups.filter((group) => group.optIn && !selected.some((s) => s.group === group))
   if (values.list) {
-    for (const { group, cases } of selected) {
-      process.stdout.write(`${group.ceiling.name}\n${cases.map((c) => `  ${c.name}\n`).join('')}`)
+    const listed = groups
+      .map((group) => ({ group, cases: group.cases.filter((c) => filter === undefined || c.name.includes(filter)) }))
+      .filter(({ group, cases }) => filter === undefined || cases.length > 0 || group.ceiling.name.includes(filter))
+    for (const { group, cases } of listed) {
+      const note = group.optIn && !selected.some((s) => s.group === group) ? '  (opt-in: --memory)' : ''
+      process.stdout.write(`${group.ceiling.name}${note}\n${cases.map((c) => `  ${c.name}\n`).join('')}`)
     }
     return
   }
@@ -38,10 +48,15 @@ async function main(): Promise<void> {
 
   const started = performance.now()
   const names = selected.flatMap(({ group, cases }) => [group.ceiling.name, ...cases.map((c) => `  ${c.name}`)])
-  const table = new Table([Math.max(...names.map((n) => n.length)), 7, 10, 6])
+  const table = new Table([Math.max(...names.map((n) => n.length)), 7, 10, 6, 10, 8])
   if (!values.json) {
-    process.stdout.write(`best of ${runs} runs after a warm-up; ratio = MB/s ÷ the ceiling's MB/s in the same rounds\n\n`)
-    process.stdout.write(`${table.row(['case (indented under its ceiling)', 'MB/s', 'frames/s', 'ratio'])}\n`)
+    process.stdout.write(
+      `best of ${runs} runs after a warm-up (capture cases: best of at most 3, no warm-up, timed from Opened to EOF)\n` +
+        `ratio = MB/s ÷ the ceiling's MB/s in the same rounds; docs/s ÷ docs/s where a group counts documents\n` +
+        (skipped.length > 0 ? `not run (opt-in): ${skipped.map((g) => g.ceiling.name).join(', ')}; add --memory or --filter memory\n` : '') +
+        '\n',
+    )
+    process.stdout.write(`${table.row(['case (indented under its ceiling)', 'MB/s', 'frames/s', 'ratio', 'docs/s', 'RSS MB'])}\n`)
   }
   for (const { group, cases } of selected) {
     const measurements = await measureGroup(group, cases, { runs })
@@ -49,6 +64,7 @@ async function main(): Promise<void> {
     for (const m of measurements) {
       process.stdout.write(values.json ? `${JSON.stringify(m)}\n` : `${table.measurement(m)}\n`)
     }
+    if (!values.json) for (const m of measurements) for (const line of targetLines(m)) process.stdout.write(`${line}\n`)
   }
   if (!values.json) {
     const seconds = (performance.now() - started) / 1000
@@ -64,6 +80,7 @@ function parseCommandLine() {
         json: { type: 'boolean', default: false },
         runs: { type: 'string', default: '7' },
         list: { type: 'boolean', default: false },
+        memory: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -109,8 +126,25 @@ class Table {
       m.mbPerSec.toFixed(0),
       formatCount(m.framesPerSec),
       isCeiling ? '1' : m.ratioToCeiling.toFixed(3),
+      m.docsPerSec === undefined ? '' : formatCount(m.docsPerSec),
+      m.peakRssMB === undefined ? '' : m.peakRssMB.toFixed(0),
     ])
   }
+}
+
+/** A line per target of a measurement: the ratio or peak RSS, the bound, and whether it is met and by what margin. */
+function targetLines(m: Measurement): string[] {
+  return (m.targets ?? []).map((t) => {
+    if (t.peakRssBelowMB !== undefined && t.peakRssMB !== undefined) {
+      const verdict = t.met ? 'met' : 'MISSED'
+      return `    target  ${m.case}: peak RSS ${t.peakRssMB.toFixed(0)} MB < ${t.peakRssBelowMB} MB  ${verdict}`
+    }
+    const ratio = (t.ratio ?? NaN).toFixed(3)
+    if (t.atLeast === undefined) return `    ratio   ${m.case} ÷ ${t.versus}: ${ratio}`
+    const margin = ((t.ratio ?? NaN) / t.atLeast - 1) * 100
+    const verdict = t.met ? `met (${margin >= 0 ? '+' : ''}${margin.toFixed(0)}%)` : `MISSED (${margin.toFixed(0)}%)`
+    return `    target  ${m.case} ÷ ${t.versus}: ${ratio} ≥ ${t.atLeast}  ${verdict}`
+  })
 }
 
 function formatCount(n: number): string {

@@ -1,0 +1,39 @@
+/**
+ * The protocol plumbing the plain-Node baselines share, none of it flowkit's: wait for the
+ * runtime's two requests (internal Spec, Open) without decoding them, write Opened, and at
+ * the end log the peak RSS in the same line shape as flowkit's session summary, flush stdout
+ * and exit. Baselines speak the JSON codec (FLOW_RUNTIME_CODEC=json).
+ */
+import { once } from 'node:events'
+import { OPENED_LINE } from './documents.ts'
+
+/** Resolves once `count` newline-terminated request lines have arrived on stdin. */
+export function readRequests(count: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    let seen = 0
+    const onData = (chunk: Buffer) => {
+      for (let at = chunk.indexOf(10); at >= 0; at = chunk.indexOf(10, at + 1)) seen++
+      if (seen >= count) {
+        process.stdin.off('data', onData)
+        process.stdin.pause()
+        resolve()
+      }
+    }
+    process.stdin.on('data', onData)
+    process.stdin.once('end', () => reject(new Error(`stdin ended after ${seen} of ${count} requests`)))
+  })
+}
+
+/** Reads the runtime's internal Spec and Open, then writes Opened. */
+export async function open(): Promise<void> {
+  await readRequests(2)
+  if (!process.stdout.write(OPENED_LINE)) await once(process.stdout, 'drain')
+}
+
+/** Logs the peak RSS, waits until stdout has taken every byte, exits 0. */
+export async function finish(): Promise<never> {
+  const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024)
+  process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'info', message: 'capture session ended', fields: { peakRssMB } })}\n`)
+  if (process.stdout.writableLength > 0) await once(process.stdout, 'drain')
+  process.exit(0)
+}
