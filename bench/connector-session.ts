@@ -38,10 +38,18 @@ export interface SessionOptions {
   readonly readBytesPerSecond?: number
   /** Extra node flags for the connector process (e.g. --cpu-prof). */
   readonly nodeArgs?: readonly string[]
+  /** Run the script through tsx (default), or with plain node (a bundled .mjs connector). */
+  readonly tsx?: boolean
   readonly env?: Readonly<Record<string, string>>
   /** Fail (and kill the connector) when stdout stays silent this long; default 60 s. */
   readonly stallMs?: number
 }
+
+/**
+ * How long a connector may take to exit after its last frame (every document, then a
+ * checkpoint) before it is taken for stuck: killed, and timed to its last byte.
+ */
+const EXIT_GRACE_MS = 2000
 
 export interface SessionResult {
   /** Bytes after the Opened frame. */
@@ -55,6 +63,11 @@ export interface SessionResult {
   readonly seconds: number
   /** The connector's peak resident set, from the session summary it logs (process.resourceUsage().maxRSS). */
   readonly peakRssMB: number | undefined
+  /**
+   * The connector wrote everything but did not exit (within EXIT_GRACE_MS): it was killed, and
+   * the session timed to its last byte instead of EOF.
+   */
+  readonly stuckAtExit: boolean
 }
 
 /** Path of a connector script under bench/connectors/. */
@@ -95,7 +108,8 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   const { readFd, writeFd } = openPipe()
   let child: ChildProcessByStdio<Writable, null, Readable>
   try {
-    child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', options.script], {
+    const loader = options.tsx === false ? [] : ['--import', 'tsx']
+    child = spawn(process.execPath, [...(options.nodeArgs ?? []), ...loader, options.script], {
       stdio: ['pipe', writeFd, 'pipe'],
       env,
     }) as ChildProcessByStdio<Writable, null, Readable>
@@ -117,6 +131,8 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   let openedAt: number | undefined
   const stallMs = options.stallMs ?? 60_000
   let stall: ReturnType<typeof setTimeout> | undefined
+  let exitGrace: ReturnType<typeof setTimeout> | undefined
+  let stuckAtExit = false
   const ended = new Promise<number>((resolve, reject) => {
     const rate = options.readBytesPerSecond
     let received = 0
@@ -133,6 +149,14 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       watch()
       const now = performance.now()
       counter.push(chunk)
+      clearTimeout(exitGrace)
+      if (counter.docs === options.documents && counter.lastKind === 'checkpoint' && counter.atFrameBoundary) {
+        exitGrace = setTimeout(() => {
+          stuckAtExit = true
+          child.kill('SIGKILL')
+          resolve(now)
+        }, EXIT_GRACE_MS)
+      }
       if (openedAt === undefined && counter.opened) {
         openedAt = now
         throttleStart = now
@@ -151,7 +175,10 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         }
       }
     })
-    stdout.once('end', () => resolve(performance.now()))
+    stdout.once('end', () => {
+      clearTimeout(exitGrace)
+      resolve(performance.now())
+    })
     stdout.once('error', reject)
   })
   let endedAt: number
@@ -159,12 +186,13 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     endedAt = await ended
   } finally {
     clearTimeout(stall)
+    clearTimeout(exitGrace)
     child.stdin.end()
     stdout.destroy()
   }
   const { code, signal } = await exited
   const tail = () => stderr.split('\n').slice(-6).join('\n')
-  if (code !== 0) throw new Error(`${options.script} exited with ${code ?? signal}:\n${tail()}`)
+  if (code !== 0 && !stuckAtExit) throw new Error(`${options.script} exited with ${code ?? signal}:\n${tail()}`)
   if (openedAt === undefined) throw new Error(`${options.script} wrote no Opened frame:\n${tail()}`)
   counter.finish()
   return {
@@ -174,6 +202,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     checkpoints: counter.checkpoints,
     seconds: (endedAt - openedAt) / 1000,
     peakRssMB: peakRssOf(stderr),
+    stuckAtExit,
   }
 }
 
@@ -209,7 +238,8 @@ function peakRssOf(stderr: string): number | undefined {
   return peak
 }
 
-type Kind = 'opened' | 'captured' | 'checkpoint' | 'other'
+export type FrameKind = 'opened' | 'captured' | 'checkpoint' | 'other'
+type Kind = FrameKind
 
 /** The first protobuf byte (field tag) of each kind of response, from the generated code. */
 const protoTags = (() => {
@@ -236,6 +266,8 @@ export class FrameCounter {
   framesAfterOpened = 0
   docs = 0
   checkpoints = 0
+  /** The kind of the last whole frame. */
+  lastKind: Kind | undefined
   /** JSON: bytes of the current line seen (up to 4) and the 3rd and 4th of them. */
   #headSeen = 0
   #head = 0
@@ -257,14 +289,18 @@ export class FrameCounter {
     this.bytes += chunk.length
   }
 
+  /** Whether the bytes so far end with a whole frame. */
+  get atFrameBoundary(): boolean {
+    return this.#json ? this.#headSeen === 0 : this.#prefixSeen === 0 && this.#skip === 0 && !this.#needTag
+  }
+
   /** Throws if the stream ended inside a frame. */
   finish(): void {
-    if (this.#json ? this.#headSeen > 0 : this.#prefixSeen > 0 || this.#skip > 0 || this.#needTag) {
-      throw new Error('stdout ended inside a frame')
-    }
+    if (!this.atFrameBoundary) throw new Error('stdout ended inside a frame')
   }
 
   #frame(kind: Kind, endOffset: number): void {
+    this.lastKind = kind
     if (!this.opened) {
       if (kind === 'opened') {
         this.opened = true
@@ -314,6 +350,14 @@ export class FrameCounter {
         if (this.#skip === 0) this.#frame(this.#kind, pos)
         continue
       }
+      // Whole frames inside the chunk, read in place (the common case).
+      while (this.#prefixSeen === 0 && pos + 5 <= n) {
+        const length = (chunk[pos] as number) + ((chunk[pos + 1] as number) << 8) + ((chunk[pos + 2] as number) << 16) + (chunk[pos + 3] as number) * 0x1000000
+        if (length === 0 || pos + 4 + length > n) break
+        this.#frame(kindOfTag(chunk[pos + 4] as number), pos + 4 + length)
+        pos += 4 + length
+      }
+      if (pos >= n) return
       // A length prefix, u32 little-endian, possibly split across chunks.
       while (this.#prefixSeen < 4 && pos < n) {
         this.#length += (chunk[pos] as number) * 2 ** (8 * this.#prefixSeen)

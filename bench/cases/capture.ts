@@ -26,8 +26,8 @@ function label(documents: number): string {
   return documents % M === 0 ? `${documents / M}M` : `${documents / 1000}k`
 }
 
-/** A case: one session of `script`; it fails unless every document and a checkpoint arrived. */
-function connectorCase(
+/** A case: one session of `script` (under bench/connectors/); it fails unless every document and a checkpoint arrived. */
+export function connectorCase(
   name: string,
   script: string,
   codec: Codec,
@@ -38,6 +38,11 @@ function connectorCase(
     name: `${name} ${codec} ${label(documents)}`,
     async run(): Promise<Work> {
       const session = await runSession({ script: connectorScript(script), codec, documents, ...options })
+      if (session.stuckAtExit) {
+        process.stderr.write(
+          `bench: ${script} (${codec}) wrote every frame but did not exit; killed it and timed the session to its last byte\n`,
+        )
+      }
       if (session.docs !== documents || (documents > 0 && session.checkpoints === 0)) {
         throw new Error(`${name}: ${session.docs} of ${documents} documents and ${session.checkpoints} checkpoints arrived`)
       }

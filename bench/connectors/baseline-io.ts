@@ -30,10 +30,14 @@ export async function open(): Promise<void> {
   if (!process.stdout.write(OPENED_LINE)) await once(process.stdout, 'drain')
 }
 
-/** Logs the peak RSS, waits until stdout has taken every byte, exits 0. */
+/**
+ * Logs the peak RSS, waits until stdout has taken every byte, exits 0. An empty write's
+ * callback runs once every write before it is done; 'drain' would not do: it comes only
+ * after a write() that returned false, and a short last write that waits for the pipe does not.
+ */
 export async function finish(): Promise<never> {
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024)
   process.stderr.write(`${JSON.stringify({ ts: new Date().toISOString(), level: 'info', message: 'capture session ended', fields: { peakRssMB } })}\n`)
-  if (process.stdout.writableLength > 0) await once(process.stdout, 'drain')
+  await new Promise<void>((resolve, reject) => process.stdout.write('', (error) => (error ? reject(error) : resolve())))
   process.exit(0)
 }

@@ -30,8 +30,6 @@ export class ResponseEncoder {
   #chunk = Buffer.allocUnsafe(CHUNK_BYTES)
   #start = 0
   #end = 0
-  /** End of the last frame in #chunk that is not a document (a checkpoint, mostly); 0 if none. */
-  #settled = 0
   #ready: Buffer[] = []
 
   /** Documents and bytes of document text written, per binding. */
@@ -54,7 +52,18 @@ export class ResponseEncoder {
 
   /** Encodes a batch; calls `onCheckpoint` for each checkpoint, in order, as it is encoded. */
   encode(batch: EventBatch, onCheckpoint?: (checkpoint: CheckpointEvent) => void): void {
-    for (let i = 0; i < batch.length; i++) {
+    for (let i = 0; i < batch.length; ) i = this.encodeFrom(batch, i, onCheckpoint)
+  }
+
+  /**
+   * Encodes the events of a batch from `start` on, until the batch ends or a chunk is full
+   * (`takeFull()` then has it); returns the index of the first event not encoded. The serve
+   * loop writes each chunk as soon as it is full, so that the reader of stdout works on it
+   * while the next one is encoded, as a hand-written loop's writes go.
+   */
+  encodeFrom(batch: EventBatch, start: number, onCheckpoint?: (checkpoint: CheckpointEvent) => void): number {
+    const ready = this.#ready.length
+    for (let i = start; i < batch.length; ) {
       const event = batch[i] as CaptureEvent
       if (event.type === 'document') {
         const doc = event.doc
@@ -73,7 +82,10 @@ export class ResponseEncoder {
         } else if (event.type === 'backfillBegin') this.response({ backfillBegin: { binding: event.binding } })
         else this.response({ backfillComplete: { binding: event.binding } })
       }
+      i++
+      if (this.#ready.length > ready) return i
     }
+    return batch.length
   }
 
   /** A Captured frame for `binding` with the document's JSON text. */
@@ -115,7 +127,6 @@ export class ResponseEncoder {
       this.#chunk.set(body, this.#end + 4)
       this.#end += 4 + body.length
     }
-    this.#settled = this.#end
   }
 
   /** Hands over the bytes encoded since the last call: whole frames only. */
@@ -130,22 +141,22 @@ export class ResponseEncoder {
   }
 
   /**
-   * Hands over what `take()` would, except the documents at the end of the current chunk after
-   * its last other frame (a checkpoint, mostly): they stay until the chunk is full or such a
-   * frame follows them, and then go out with it. Flow commits nothing before a checkpoint, so
-   * holding them delays nothing it could use, and the output goes out in whole 64 KiB chunks
-   * plus one piece per checkpoint instead of one or two pieces per batch. Every piece is a write
-   * to the pipe, which on Linux blocks until the reader has room: with batches of 500
-   * documents, writing the pieces `take()` gives made the whole serve loop ~1.3× slower.
+   * Hands over the chunks that are full, and keeps the frames encoded in the current one. The
+   * serve loop takes only full chunks while the source keeps delivering, and everything when
+   * it would wait for the source: each write goes out as one whole 64 KiB chunk, as a
+   * hand-written loop writes them, instead of a piece per batch or per checkpoint.
    */
-  takeSettled(): Buffer[] {
+  takeFull(): Buffer[] {
     const out = this.#ready
     this.#ready = []
-    if (this.#settled > this.#start) {
-      out.push(this.#chunk.subarray(this.#start, this.#settled))
-      this.#start = this.#settled
-    }
     return out
+  }
+
+  /** Bytes encoded and not yet handed over. */
+  get held(): number {
+    let bytes = this.#end - this.#start
+    for (const chunk of this.#ready) bytes += chunk.length
+    return bytes
   }
 
   #checkBinding(binding: number, what: string): number {
@@ -238,7 +249,6 @@ export class ResponseEncoder {
     this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes))
     this.#start = 0
     this.#end = 0
-    this.#settled = 0
   }
 }
 

@@ -58,11 +58,15 @@ function logError(logger: Logger, error: unknown): void {
   } else logger.error(String(error))
 }
 
+/**
+ * Resolves once every byte written to `stream` before it has been handed to the OS (or the
+ * stream failed). An empty write's callback runs after the writes queued before it; 'drain'
+ * would not do, as it follows only a write() that returned false.
+ */
 function flushed(stream: NodeJS.WriteStream): Promise<void> {
-  if (stream.writableLength === 0) return Promise.resolve()
+  if (stream.writableLength === 0 || stream.destroyed) return Promise.resolve()
   return new Promise((resolve) => {
-    stream.once('drain', resolve)
-    stream.once('error', () => resolve())
     stream.once('close', resolve)
+    stream.write('', () => resolve())
   })
 }

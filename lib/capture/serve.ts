@@ -126,12 +126,40 @@ async function runSession(connector: CaptureConnector, open: CaptureOpen, reques
 }
 
 const STOPPED = Symbol('stopped')
+const WAITING = Symbol('waiting')
+
+/**
+ * The pull's result if it settles before the event loop's next turn (a source that computes
+ * its next batch, however many async steps deep), else WAITING (a source that waits for I/O,
+ * a timer, an acknowledgement). An immediate runs after every pending promise job.
+ */
+function settledNow<T>(pull: Promise<T>): Promise<T | typeof WAITING> {
+  return new Promise((resolve, reject) => {
+    const immediate = setImmediate(resolve, WAITING)
+    pull.then(
+      (value) => {
+        clearImmediate(immediate)
+        resolve(value)
+      },
+      (error: unknown) => {
+        clearImmediate(immediate)
+        reject(error)
+      },
+    )
+  })
+}
 
 /**
  * Encodes batches into frames as they come. When the source ends, a transaction left open is
  * closed with an empty merge-patch checkpoint. When the session is stopped, no further batch
  * is pulled or written: the source gets `stopGraceMs` to return, and what was already encoded
  * (whole frames) has been written.
+ *
+ * Output goes out in whole 64 KiB chunks while the source has its next batch ready at once;
+ * whatever is encoded goes out as soon as the source would make the loop wait (so a checkpoint
+ * is never held back while the source waits for data, a timer or an acknowledgement). On a
+ * pipe, each write is a hand-off to the reader: writing a piece per batch, or per checkpoint,
+ * instead of whole chunks made the whole session ~1.3-1.5× slower.
  */
 async function* encodeSession(
   batches: AsyncIterable<EventBatch>,
@@ -160,8 +188,21 @@ async function* encodeSession(
   try {
     for (;;) {
       pending = iterator.next()
-      const next = await pullOrStop(pending)
-      wake = undefined
+      let next: IteratorResult<EventBatch> | typeof STOPPED | typeof WAITING = WAITING
+      if (encoder.held > 0 && !signal.aborted) {
+        try {
+          next = await settledNow(pending)
+        } catch (error) {
+          yield* encoder.take() // what came before the failure goes out, as if the loop had waited
+          throw error
+        }
+        if (signal.aborted) next = STOPPED
+      }
+      if (next === WAITING) {
+        yield* encoder.take()
+        next = await pullOrStop(pending)
+        wake = undefined
+      }
       if (next === STOPPED) break
       pending = undefined
       if (next.done) {
@@ -169,8 +210,16 @@ async function* encodeSession(
         yield* encoder.take()
         return
       }
-      encoder.encode(next.value, written)
-      yield* encoder.takeSettled()
+      const batch = next.value
+      for (let i = 0; i < batch.length; ) {
+        try {
+          i = encoder.encodeFrom(batch, i, written)
+        } catch (error) {
+          yield* encoder.take() // the frames before the one at fault go out, then the error
+          throw error
+        }
+        yield* encoder.takeFull()
+      }
     }
     // Stopped: what was encoded goes out; the source gets the grace period to notice its signal and return.
     yield* encoder.take()
