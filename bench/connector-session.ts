@@ -1,6 +1,6 @@
 /**
  * Runs one capture session of a connector process the way Flow's runtime does, for the
- * capture benchmarks: spawns `node --import tsx <script>` (FLOW_RUNTIME_CODEC=json, or unset
+ * capture benchmarks: spawns `node [--import tsx] <script>` (FLOW_RUNTIME_CODEC=json, or unset
  * for protobuf), writes the internal Spec and an Open request on its stdin (encoded with
  * lib/protocol's captureRequest codec and lib/codec's framing), and reads its stdout to EOF.
  *

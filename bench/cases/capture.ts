@@ -1,7 +1,7 @@
 /**
  * Document emission through a capture connector's whole serve path: each case spawns a
- * connector process as Flow's runtime does (`node --import tsx bench/connectors/<script>`,
- * FLOW_RUNTIME_CODEC=json or unset for protobuf), sends it the internal Spec and an Open, and
+ * connector process as Flow's runtime does (`node <script bundled by esbuild>`, as a production
+ * image runs it; FLOW_RUNTIME_CODEC=json or unset for protobuf), sends it the internal Spec and an Open, and
  * reads its stdout to the end, counting bytes and frames (bench/connector-session.ts). A case
  * is timed from the Opened frame to stdout's EOF, so start-up and whatever a connector builds
  * before Opened are not; each process's peak RSS comes from its session summary log line.
@@ -16,6 +16,7 @@
  * (a process starts cold whatever came before). The memory group is opt-in: ~80 s.
  */
 import { connectorScript, runSession, type Codec, type SessionOptions } from '../connector-session.ts'
+import { bundled } from '../bundle.ts'
 import type { BenchCase, BenchGroup, Work } from '../harness.ts'
 
 const M = 1_000_000
@@ -37,7 +38,7 @@ export function connectorCase(
   return {
     name: `${name} ${codec} ${label(documents)}`,
     async run(): Promise<Work> {
-      const session = await runSession({ script: connectorScript(script), codec, documents, ...options })
+      const session = await runSession({ script: bundled(connectorScript(script)), tsx: false, codec, documents, ...options })
       if (session.stuckAtExit) {
         process.stderr.write(
           `bench: ${script} (${codec}) wrote every frame but did not exit; killed it and timed the session to its last byte\n`,
