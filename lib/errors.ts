@@ -10,6 +10,7 @@ export type FlowkitErrorCode =
   | 'PROTOCOL_ORDER'
   | 'CONFIG_INVALID'
   | 'CONNECTOR_FAILED'
+  | 'DOCUMENT_INVALID'
   | 'USAGE'
 
 export class FlowkitError extends Error {
@@ -50,6 +51,13 @@ export class ConfigError extends FlowkitError {
 export class ConnectorError extends FlowkitError {
   constructor(message: string, options?: ErrorOptions) {
     super('CONNECTOR_FAILED', message, options)
+  }
+}
+
+/** A document a connector captured does not fit its collection: its schema or its key. */
+export class DocumentError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('DOCUMENT_INVALID', message, options)
   }
 }
 

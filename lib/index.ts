@@ -7,6 +7,7 @@ export {
   ProtocolError,
   ConfigError,
   ConnectorError,
+  DocumentError,
   UsageError,
   type FlowkitErrorCode,
 } from './errors.ts'

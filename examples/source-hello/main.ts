@@ -20,8 +20,9 @@ const Resource = Type.Object({
 
 const documentSchema = {
   type: 'object',
-  properties: { id: { type: 'integer' }, stream: { type: 'string' }, message: { type: 'string' }, ts: { type: 'string', format: 'date-time' } },
-  required: ['id', 'stream', 'ts'],
+  properties: { id: { type: 'integer', minimum: 1 }, stream: { type: 'string' }, message: { type: 'string' }, ts: { type: 'string', format: 'date-time' }, pad: { type: 'string' } },
+  required: ['id', 'stream', 'message', 'ts'],
+  additionalProperties: false,
 }
 
 interface BindingState {

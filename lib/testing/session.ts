@@ -9,6 +9,7 @@ import { checkRawJson, type CaptureResponse } from '../protocol/index.ts'
 import type { CaptureTask } from './catalog.ts'
 import { captureSpecOf, openRequest } from './requests.ts'
 import { connect, failure, finish, responseKind, unexpectedEof, violation, type CaptureConnection, type StartOptions } from './runtime.ts'
+import { taskValidator, type TaskValidator } from './validate.ts'
 
 /** What one checkpoint committed. */
 export interface Transaction {
@@ -30,6 +31,11 @@ export interface SessionOptions extends StartOptions {
   readonly onTransaction?: (transaction: Transaction) => void | Promise<void>
   /** Aborting it closes the connector's stdin, which asks it to end the session. */
   readonly signal?: AbortSignal
+  /**
+   * Check every document, as it arrives, against its collection's schema and for a value at
+   * each of its key pointers. Default true.
+   */
+  readonly validate?: boolean
 }
 
 export interface SessionResult {
@@ -46,10 +52,15 @@ export interface SessionResult {
  * with a ProtocolError naming the rule and the offending response when the connector breaks
  * the protocol (a response other than Opened first, a binding out of range, a checkpoint
  * without state, a frame that does not parse, its output ending inside a checkpoint), and
- * with a ConnectorError carrying its last log message when it exits non-zero. Transactions
- * committed before a failure have been passed to `onTransaction`.
+ * with a ConnectorError carrying its last log message when it exits non-zero. Unless
+ * `validate` is false, a document that does not match its collection's schema, or lacks a key
+ * location, fails it with a DocumentError naming the collection, the binding, the document's
+ * key and the schema errors; the schemas are compiled before the connector starts, and one
+ * that cannot be (not a valid JSON schema, a `$ref` outside it) is a ConfigError. Transactions
+ * committed before a failure have been passed to `onTransaction`; the failing one has not.
  */
 export async function runSession(task: CaptureTask, options: SessionOptions = {}): Promise<SessionResult> {
+  const validator = options.validate === false ? undefined : taskValidator(task)
   const { connection, spec } = await connect(task, options)
   const stop = () => connection.end()
   options.signal?.addEventListener('abort', stop, { once: true })
@@ -57,7 +68,7 @@ export async function runSession(task: CaptureTask, options: SessionOptions = {}
     const capture = captureSpecOf(task, spec.resourcePathPointers ?? [])
     connection.send(openRequest(capture, options.state ?? {}))
     if (options.signal?.aborted) stop()
-    const result = await readSession(connection, task, options)
+    const result = await readSession(connection, task, options, validator)
     await finish(connection)
     return result
   } catch (error) {
@@ -67,7 +78,7 @@ export async function runSession(task: CaptureTask, options: SessionOptions = {}
   }
 }
 
-async function readSession(connection: CaptureConnection, task: CaptureTask, options: SessionOptions): Promise<SessionResult> {
+async function readSession(connection: CaptureConnection, task: CaptureTask, options: SessionOptions, validator: TaskValidator | undefined): Promise<SessionResult> {
   const bindings = task.bindings.length
   const opened = await connection.next()
   if (opened === undefined) throw unexpectedEof(connection, 'Opened was due in answer to Open')
@@ -90,10 +101,15 @@ async function readSession(connection: CaptureConnection, task: CaptureTask, opt
     switch (kind) {
       case 'captured': {
         const captured = response.captured as NonNullable<CaptureResponse['captured']>
-        documents.push([bindingOf(captured, 'a document'), rawJson(connection, captured.docJson, 'the document')])
+        const binding = bindingOf(captured, 'a document')
+        const doc = rawJson(connection, captured.docJson, 'the document')
+        validator?.check(binding, JSON.parse(doc))
+        documents.push([binding, doc])
         break
       }
       case 'sourcedSchema': {
+        // Not checked: Flow widens a collection's inferred schema with what a connector sources,
+        // so a sourced schema has nothing to be checked against here.
         const sourced = response.sourcedSchema as NonNullable<CaptureResponse['sourcedSchema']>
         sourcedSchemas.push([bindingOf(sourced, 'a sourced schema'), rawJson(connection, sourced.schemaJson, 'the sourced schema')])
         break

@@ -68,9 +68,13 @@ t.test('--delay pauses between sessions; without a state file the state carries 
   t.same(idsOf(jsonLines(run.stdout), 'acmeCo/events'), range(1, 9))
 })
 
-/** A catalog whose connector writes `script` (JSON lines) in answer to Open, then exits with `exit`. */
+/**
+ * A catalog whose connector writes `script` (JSON lines) in answer to Open, then exits with
+ * `exit`. Its collections take any object with an `/id`.
+ */
 function scripted(name: string, script: object[], exit = 0): string {
-  return helloCopy(dir, name, (_catalog, local) => {
+  return helloCopy(dir, name, (catalog, local) => {
+    for (const collection of Object.values<any>(catalog.collections)) collection.schema = { type: 'object' }
     local.command = ['node', '--import', 'tsx', 'test/fixtures/scripted-connector.ts']
     local.env = { SCRIPT: script.map((line) => JSON.stringify(line) + '\n').join(''), SCRIPT_EXIT: String(exit) }
   })

@@ -73,7 +73,7 @@ const violations: [string, (object | string)[], RegExp, Record<string, string>?]
   ['a checkpoint without state', [{ opened: {} }, { checkpoint: {} }], /^connector protocol error: a checkpoint must carry a state/],
   ['a malformed frame', [{ opened: {} }, '{"captured":{"doc":\n'], /^connector protocol error: ndjson line 3 does not parse: /],
   ['EOF before Opened', [], /^connector protocol error: the connector closed its output, but Opened was due in answer to Open \(after response 1: \{"spec":/],
-  ['EOF within a checkpoint', [{ opened: {} }, { captured: { doc: {} } }, { sourcedSchema: { documentSchema: {} } }], /^connector protocol error: the connector closed its output, but it was within a checkpoint: 1 document and 1 sourced schema after the last checkpoint were never committed \(after response 4: /],
+  ['EOF within a checkpoint', [{ opened: {} }, { captured: { doc: { id: 1 } } }, { sourcedSchema: { documentSchema: {} } }], /^connector protocol error: the connector closed its output, but it was within a checkpoint: 1 document and 1 sourced schema after the last checkpoint were never committed \(after response 4: /],
 ]
 
 for (const [rule, script, message, env] of violations) {
@@ -85,7 +85,7 @@ for (const [rule, script, message, env] of violations) {
 }
 
 t.test('a connector that exits non-zero mid-checkpoint fails with its last log line, not the EOF', async (t) => {
-  await t.rejects(runSession(task([{ opened: {} }, { captured: { doc: {} } }], { SCRIPT_EXIT: '3' })), {
+  await t.rejects(runSession(task([{ opened: {} }, { captured: { doc: { id: 1 } } }], { SCRIPT_EXIT: '3' })), {
     code: 'CONNECTOR_FAILED',
     message: 'request (connector failed: exit code 3)',
   })
