@@ -1,18 +1,22 @@
 import { open, readFile, rename } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { ConfigError, UsageError } from '../errors.ts'
+import { ConfigError, ConnectorError, UsageError } from '../errors.ts'
 import { loadCapture } from '../testing/catalog.ts'
+import type { ConnectorLog } from '../testing/logs.ts'
 import { runSession, type Transaction } from '../testing/session.ts'
-import { printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
+import { connectorLogText, extractInspect, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
+import { canRedraw, PreviewStatus, type StatusStream } from './status.ts'
 
 export const previewUsage = `usage: flowkit preview --source FILE [--capture NAME] [--sessions N] [--delay DURATION]
-                      [--state-file FILE] [--output-state] [--log-level LEVEL]
+                      [--state-file FILE] [--output-state] [--skip-validation] [--log-level LEVEL]
+                      [--status-interval DURATION] [--inspect[=[HOST:]PORT]]
 
 Runs capture sessions of a capture of the catalog FILE, one after another, as Flow's runtime
 would, each resuming from the state the last one committed. Prints each committed document
 as one line of JSON, ["<collection>", <document>], once its checkpoint has committed it.
-The connector's logs go to stderr.
+The connector's logs go to stderr, with the preview's progress: on a terminal, a status line
+redrawn in place (unless stdout is a pipe); otherwise a line every --status-interval.
 
   --source FILE       catalog (flow.yaml or JSON); its imports are followed
   --capture NAME      the capture to run; may be left out when the catalog has one
@@ -22,25 +26,40 @@ The connector's logs go to stderr.
                       and replaced after every committed transaction, so a preview that is
                       killed resumes from its last commit
   --output-state      also print ["connectorState", <state>] after every transaction
+  --skip-validation   do not check documents against their collection's schema and key
+                      (by default a document that fails stops the preview, naming the
+                      collection, the document's key and the schema error)
   --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
-                      (default: the capture's shards.logLevel, else info)`
+                      (default: the capture's shards.logLevel, else info)
+  --status-interval DURATION
+                      how often the progress line is written when it is not redrawn in
+                      place (stderr not a terminal, or stdout a pipe); default 10s;
+                      0 turns the progress off, on a terminal too
+${INSPECT_USAGE}`
 
 export interface PreviewOptions extends SourceOptions {
   readonly sessions: number
   readonly delayMs: number
   readonly stateFile?: string
   readonly outputState: boolean
+  /** Check each document against its collection's schema and key (`--skip-validation` turns it off). */
+  readonly validate: boolean
+  /** How often the progress line is written when it is not redrawn in place; 0: no progress at all. */
+  readonly statusIntervalMs: number
 }
 
 export function parsePreviewArgs(args: string[]): PreviewOptions {
+  const { args: rest, inspect } = extractInspect(args)
   const { values } = parseArgs({
-    args,
+    args: rest,
     options: {
       ...SOURCE_OPTIONS,
       sessions: { type: 'string' },
       delay: { type: 'string' },
       'state-file': { type: 'string' },
       'output-state': { type: 'boolean' },
+      'skip-validation': { type: 'boolean' },
+      'status-interval': { type: 'string' },
     },
     strict: true,
   })
@@ -48,22 +67,24 @@ export function parsePreviewArgs(args: string[]): PreviewOptions {
   if (!/^\d+$/.test(sessions) || Number(sessions) < 1) throw new UsageError(`--sessions must be a positive integer; got ${JSON.stringify(sessions)}`)
   const stateFile = values['state-file']
   return {
-    ...sourceOptionsOf(values),
+    ...sourceOptionsOf(values, inspect),
     sessions: Number(sessions),
     delayMs: parseDuration(values.delay ?? '0'),
     ...(stateFile === undefined ? {} : { stateFile }),
     outputState: values['output-state'] ?? false,
+    validate: values['skip-validation'] !== true,
+    statusIntervalMs: parseDuration(values['status-interval'] ?? '10s', '--status-interval'),
   }
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }
 
 /** A duration such as `500ms`, `30s`, `1.5m`, `2h`, or `0`, in milliseconds. */
-export function parseDuration(text: string): number {
+export function parseDuration(text: string, option = '--delay'): number {
   const match = /^(\d+(?:\.\d+)?)(ms|s|m|h)$/.exec(text.trim())
   if (match) return Math.round(Number(match[1]) * (UNIT_MS[match[2] as string] as number))
   if (/^0+$/.test(text.trim())) return 0
-  throw new UsageError(`--delay must be a duration such as 500ms, 30s or 5m; got ${JSON.stringify(text)}`)
+  throw new UsageError(`${option} must be a duration such as 500ms, 30s or 5m; got ${JSON.stringify(text)}`)
 }
 
 /** How a preview ended: all its sessions ran, a signal stopped it, or its reader went away. */
@@ -76,7 +97,7 @@ export type PreviewEnd = 'done' | 'interrupted' | 'output-closed'
  * SIGINT or SIGTERM, or `output` closing (EPIPE), ends the running session (the connector's
  * stdin is closed) and runs no more; transactions that could not be printed are not persisted.
  */
-export async function preview(options: PreviewOptions, output: NodeJS.WritableStream): Promise<PreviewEnd> {
+export async function preview(options: PreviewOptions, output: NodeJS.WritableStream, errors: StatusStream = process.stderr): Promise<PreviewEnd> {
   const task = loadCapture(options.source, options.capture)
   const collections = task.bindings.map((binding) => JSON.stringify(binding.collection.name))
   let state = options.stateFile === undefined ? {} : await readState(options.stateFile)
@@ -92,19 +113,37 @@ export async function preview(options: PreviewOptions, output: NodeJS.WritableSt
   const onOutputError = () => {} // a failed write also rejects its callback, handled below
   output.on('error', onOutputError)
 
+  // The progress, and the connector's logs written through it so they never break its line.
+  const status =
+    options.statusIntervalMs > 0
+      ? new PreviewStatus(errors, { collections: task.bindings.map((binding) => binding.collection.name), intervalMs: options.statusIntervalMs, inPlace: canRedraw(errors, output) })
+      : undefined
+  const onLog = (log: ConnectorLog) => (status ?? errors).write(connectorLogText(log))
+  // Documents going to the terminal the status line is on take the line off while they are written.
+  const sharesTerminal = status?.inPlace === true && (output as { isTTY?: boolean }).isTTY === true
+  const print = async (text: string) => {
+    if (sharesTerminal) status?.hide()
+    try {
+      await write(output, text)
+    } finally {
+      if (sharesTerminal) status?.show()
+    }
+  }
+
   const commit = async (transaction: Transaction) => {
     if (end === 'output-closed') return
     let text = ''
     for (const [binding, doc] of transaction.documents) text += `[${collections[binding]},${doc}]\n`
     if (options.outputState) text += `["connectorState",${JSON.stringify(transaction.state)}]\n`
     try {
-      if (text !== '') await write(output, text)
+      if (text !== '') await print(text)
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EPIPE') throw error
       end = 'output-closed'
       stop.abort()
       return
     }
+    status?.transaction(transaction.documents)
     if (options.stateFile !== undefined) await writeState(options.stateFile, transaction.state)
     state = transaction.state
   }
@@ -117,12 +156,19 @@ export async function preview(options: PreviewOptions, output: NodeJS.WritableSt
       await runSession(task, {
         state,
         logLevel: options.logLevel,
-        onLog: printConnectorLog,
+        onLog,
         onTransaction: commit,
         signal: stop.signal,
+        validate: options.validate,
+        inspect: options.inspect,
+      }).catch((error: unknown) => {
+        // Ctrl-C in a terminal signals the connector too: one that dies of it, or fails on
+        // it (it may be waiting for a debugger, with no handler yet), only did as told.
+        if (!(end === 'interrupted' && error instanceof ConnectorError)) throw error
       })
     }
   } finally {
+    status?.stop()
     process.off('SIGINT', onSignal)
     process.off('SIGTERM', onSignal)
     output.off('error', onOutputError)

@@ -4,9 +4,10 @@ import { captureResponse, type CaptureResponse } from '../protocol/index.ts'
 import { loadCapture } from '../testing/catalog.ts'
 import { apply, discover, spec, validate, type UnaryOptions } from '../testing/unary.ts'
 import type { CaptureTask } from '../testing/catalog.ts'
-import { printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
+import { extractInspect, INSPECT_USAGE, printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 
 export const rawUsage = `usage: flowkit raw spec|discover|validate|apply --source FILE [--capture NAME] [--log-level LEVEL]
+                                               [--inspect[=[HOST:]PORT]]
 
 Runs one request of the capture protocol against a capture of the catalog FILE, as Flow's
 runtime would (the internal Spec first, then the request), and prints the connector's response
@@ -15,7 +16,8 @@ as one line of JSON. The connector's logs go to stderr.
   --source FILE       catalog (flow.yaml or JSON); its imports are followed
   --capture NAME      the capture to run; may be left out when the catalog has one
   --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
-                      (default: the capture's shards.logLevel, else info)`
+                      (default: the capture's shards.logLevel, else info)
+${INSPECT_USAGE}`
 
 export const RAW_REQUESTS = ['spec', 'discover', 'validate', 'apply'] as const
 export type RawRequest = (typeof RAW_REQUESTS)[number]
@@ -25,12 +27,13 @@ export interface RawOptions extends SourceOptions {
 }
 
 export function parseRawArgs(args: string[]): RawOptions {
-  const { values, positionals } = parseArgs({ args, options: SOURCE_OPTIONS, allowPositionals: true, strict: true })
+  const { args: rest, inspect } = extractInspect(args)
+  const { values, positionals } = parseArgs({ args: rest, options: SOURCE_OPTIONS, allowPositionals: true, strict: true })
   const [request, ...extra] = positionals
   if (request === undefined) throw new UsageError(`a request is required: ${RAW_REQUESTS.join(', ')}\n\n${rawUsage}`)
   if (!RAW_REQUESTS.includes(request as RawRequest)) throw new UsageError(`unknown request ${JSON.stringify(request)}; expected one of ${RAW_REQUESTS.join(', ')}`)
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`)
-  return { request: request as RawRequest, ...sourceOptionsOf(values) }
+  return { request: request as RawRequest, ...sourceOptionsOf(values, inspect) }
 }
 
 const RUN: Record<RawRequest, (task: CaptureTask, options: UnaryOptions) => Promise<CaptureResponse>> = { spec, discover, validate, apply }
@@ -38,6 +41,6 @@ const RUN: Record<RawRequest, (task: CaptureTask, options: UnaryOptions) => Prom
 /** Runs the request and writes its response as one JSON line (Flow's JSON mapping) to `output`. */
 export async function raw(options: RawOptions, output: NodeJS.WritableStream): Promise<void> {
   const task = loadCapture(options.source, options.capture)
-  const response = await RUN[options.request](task, { logLevel: options.logLevel, onLog: printConnectorLog })
+  const response = await RUN[options.request](task, { logLevel: options.logLevel, onLog: printConnectorLog, inspect: options.inspect })
   await new Promise<void>((resolve, reject) => output.write(captureResponse.toJson(response) + '\n', (error) => (error ? reject(error) : resolve())))
 }

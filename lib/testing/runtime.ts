@@ -3,12 +3,13 @@
  * it, requests written to its stdin and responses read from its stdout in the endpoint's
  * codec, its stderr read as logs, and the rules for turning how it ended into one error.
  */
-import { spawn, spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
+import { basename } from 'node:path'
 import { createInterface } from 'node:readline'
 import { decodeLengthPrefixed, decodeNdjson } from '../codec/index.ts'
-import { ConnectorError, FramingError, ProtocolError } from '../errors.ts'
+import { ConfigError, ConnectorError, FramingError, ProtocolError, UsageError } from '../errors.ts'
 import { captureRequest, captureResponse, type CaptureRequest, type CaptureResponse } from '../protocol/index.ts'
-import type { CaptureTask, Endpoint, LocalEndpoint } from './catalog.ts'
+import type { CaptureTask, Endpoint, ImageEndpoint, LocalEndpoint } from './catalog.ts'
 import { parseLogLine, type ConnectorLog } from './logs.ts'
 import { internalSpecRequest } from './requests.ts'
 
@@ -17,6 +18,13 @@ export interface StartOptions {
   readonly logLevel?: string | undefined
   /** Called with each line the connector logs on stderr, in order. */
   readonly onLog?: ((log: ConnectorLog) => void) | undefined
+  /**
+   * `HOST:PORT`: run the connector under Node's inspector, listening there and paused before
+   * its first line until a debugger attaches (`node --inspect-brk`). Only for a local endpoint
+   * whose command runs `node`. Port 0 picks a free port; the inspector's own lines
+   * (`Debugger listening on ws://HOST:PORT/...`) reach `onLog` at info level.
+   */
+  readonly inspect?: string | undefined
 }
 
 export interface ConnectorExit {
@@ -31,7 +39,10 @@ export interface ConnectorExit {
 /** A running connector process. */
 export interface CaptureConnection {
   readonly codec: 'json' | 'proto'
+  /** The argv that was started: the local command, or `docker run ...` for an image. */
   readonly command: readonly string[]
+  /** True when the connector runs under the inspector: it may be paused for as long as a debugger keeps it. */
+  readonly debugging: boolean
   /** Writes one request to the connector's stdin (in the background; errors are ignored). */
   send(request: CaptureRequest): void
   /** Closes the connector's stdin. */
@@ -47,33 +58,77 @@ export interface CaptureConnection {
 }
 
 /**
- * Starts the endpoint's connector. A local command is spawned in the working directory of this
- * process (as Flow does; relative paths in `command` are relative to it) with the endpoint's
- * `env` and LOG_LEVEL added; the codec is protobuf when the endpoint says `protobuf: true`,
- * else JSON lines, which the connector is told with FLOW_RUNTIME_CODEC. Image endpoints need a
- * Docker engine and are not run here.
+ * Starts the endpoint's connector.
+ *
+ * A local command is spawned in the working directory of this process (as Flow does; relative
+ * paths in `command` are relative to it) with the endpoint's `env` and LOG_LEVEL added; the
+ * codec is protobuf when the endpoint says `protobuf: true`, else JSON lines, which the
+ * connector is told with FLOW_RUNTIME_CODEC.
+ *
+ * An image runs as `docker run -i --rm -e LOG_LEVEL=... -e FLOW_RUNTIME_CODEC=... IMAGE`,
+ * talking over the container's stdin and stdout. As Flow does, the image is pulled first
+ * unless its tag is `:local`, and its codec is JSON when the image's `FLOW_RUNTIME_CODEC`
+ * label (or environment variable) says `json`, else protobuf. Without a Docker engine that
+ * answers, this fails saying so.
  */
-export function startCapture(endpoint: Endpoint, options: StartOptions = {}): CaptureConnection {
-  if (endpoint.type === 'image') {
-    requireDocker(endpoint.image)
-    throw new ConnectorError(`running image ${endpoint.image} is not supported yet; run the connector as a local endpoint (endpoint.local.command)`)
-  }
+export async function startCapture(endpoint: Endpoint, options: StartOptions = {}): Promise<CaptureConnection> {
+  if (endpoint.type === 'image') return startImage(endpoint, options)
   return startLocal(endpoint, options)
 }
 
 function startLocal(endpoint: LocalEndpoint, options: StartOptions): CaptureConnection {
   const codec = endpoint.protobuf ? 'proto' : 'json'
-  const [program, ...args] = endpoint.command as [string, ...string[]]
-  const child = spawn(program, args, {
-    cwd: process.cwd(),
-    env: { ...process.env, ...endpoint.env, LOG_LEVEL: options.logLevel ?? 'info', FLOW_RUNTIME_CODEC: codec },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  })
+  const command = options.inspect === undefined ? endpoint.command : inspectedCommand(endpoint.command, options.inspect)
+  const env = { ...process.env, ...endpoint.env, LOG_LEVEL: options.logLevel ?? 'info', FLOW_RUNTIME_CODEC: codec }
+  return spawnConnector(command, env, codec, options)
+}
+
+async function startImage(endpoint: ImageEndpoint, options: StartOptions): Promise<CaptureConnection> {
+  if (options.inspect !== undefined) {
+    throw new UsageError(
+      `--inspect runs a Node connector under the inspector, which cannot be done inside the image ${endpoint.image}; ` +
+        'to debug the connector, give the capture a local endpoint that runs it with node (endpoint.local.command)',
+    )
+  }
+  const { codec } = await prepareImage(endpoint.image, options)
+  const command = ['docker', 'run', '-i', '--rm', '-e', `LOG_LEVEL=${options.logLevel ?? 'info'}`, '-e', `FLOW_RUNTIME_CODEC=${codec}`, endpoint.image]
+  return spawnConnector(command, process.env, codec, options)
+}
+
+/**
+ * The command with `--inspect-brk=HOST:PORT` right after the program, which must be node:
+ * a wrapper (npx, tsx, a shell script) would either start the inspector in the wrong process
+ * or, through NODE_OPTIONS, in every node process it starts, all on the same port.
+ */
+function inspectedCommand(command: readonly string[], address: string): string[] {
+  const [program, ...args] = command as [string, ...string[]]
+  const name = basename(program).toLowerCase()
+  if (name !== 'node' && name !== 'node.exe') {
+    throw new UsageError(
+      `--inspect needs the connector's command to start node itself, so that the inspector runs in the connector's process; ` +
+        `this capture's command starts ${JSON.stringify(program)}: write it as node and its arguments, ` +
+        'e.g. ["node", "--import", "tsx", "main.ts"] (endpoint.local.command)',
+    )
+  }
+  return [program, `--inspect-brk=${address}`, ...args]
+}
+
+/** Lines Node's inspector writes on stderr: the runtime's, not the connector's. */
+const INSPECTOR_LINE = /^(Debugger listening on ws:\/\/|Debugger ending on ws:\/\/|For help, see: https:\/\/nodejs\.org\/|Debugger attached\.|Waiting for the debugger to disconnect\.\.\.)/
+
+function spawnConnector(command: readonly string[], env: NodeJS.ProcessEnv, codec: 'json' | 'proto', options: StartOptions): CaptureConnection {
+  const [program, ...args] = command as [string, ...string[]]
+  const debugging = options.inspect !== undefined
+  const child = spawn(program, args, { cwd: process.cwd(), env, stdio: ['pipe', 'pipe', 'pipe'] })
   child.stdin.on('error', () => {}) // a connector may exit without reading all its input
 
   let lastLog: ConnectorLog | undefined
   const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
   lines.on('line', (line) => {
+    if (debugging && INSPECTOR_LINE.test(line)) {
+      options.onLog?.({ level: 'info', message: line.trim(), fields: {} })
+      return
+    }
     const log = parseLogLine(line)
     if (log === undefined) return
     lastLog = log
@@ -97,7 +152,8 @@ function startLocal(endpoint: LocalEndpoint, options: StartOptions): CaptureConn
 
   return {
     codec,
-    command: endpoint.command,
+    command,
+    debugging,
     send(request) {
       if (child.stdin.destroyed || child.stdin.writableEnded) return
       if (codec === 'json') {
@@ -136,15 +192,104 @@ function startLocal(endpoint: LocalEndpoint, options: StartOptions): CaptureConn
   }
 }
 
-/** Fails unless `docker info` succeeds. */
-function requireDocker(image: string): void {
-  const result = spawnSync('docker', ['info'], { stdio: 'ignore', timeout: 20_000 })
-  if (result.status === 0) return
-  const why = result.error ? ((result.error as NodeJS.ErrnoException).code === 'ENOENT' ? 'docker is not installed' : result.error.message) : `docker info exited with code ${result.status}`
-  throw new ConnectorError(
-    `the endpoint is the image ${image}: image endpoints need a Docker engine, and \`docker info\` did not succeed (${why}); ` +
-      'to run the connector without Docker, give the capture a local endpoint (endpoint.local.command)',
-  )
+/** What the runtime needs to know of an image. */
+interface ImageInfo {
+  readonly codec: 'json' | 'proto'
+}
+
+/** Images made ready by this process, so a preview's later sessions do not pull again. */
+const preparedImages = new Map<string, Promise<ImageInfo>>()
+
+function prepareImage(image: string, options: StartOptions): Promise<ImageInfo> {
+  let prepared = preparedImages.get(image)
+  if (prepared === undefined) {
+    prepared = readyImage(image, options)
+    preparedImages.set(image, prepared)
+    prepared.catch(() => preparedImages.delete(image))
+  }
+  return prepared
+}
+
+/** How long `docker version` may take to say whether an engine answers. */
+const ENGINE_TIMEOUT_MS = 10_000
+
+/** Checks for a Docker engine, pulls the image (unless `:local`) and reads its codec. */
+async function readyImage(image: string, options: StartOptions): Promise<ImageInfo> {
+  const version = await docker(['version', '--format', '{{.Server.Version}}'], ENGINE_TIMEOUT_MS)
+  if (version.code !== 0) {
+    const why =
+      version.error?.code === 'ENOENT'
+        ? 'docker is not installed'
+        : version.timedOut
+          ? `\`docker version\` did not answer within ${ENGINE_TIMEOUT_MS / 1000} s`
+          : `none answered \`docker version\` (${lastLine(version.stderr) || version.error?.message || `exit code ${version.code}`})`
+    throw new ConnectorError(
+      `cannot run the image ${image}: image endpoints need a running Docker engine, and ${why}; ` +
+        'start Docker, or give the capture a local endpoint (endpoint.local.command) to run the connector without it',
+    )
+  }
+  if (!image.endsWith(':local')) {
+    options.onLog?.({ level: 'info', message: `pulling image ${image}`, fields: {} })
+    const pull = await docker(['pull', '--quiet', image])
+    if (pull.code !== 0) {
+      const reason = lastLine(pull.stderr) || `exit code ${pull.code}`
+      if ((await inspectImage(image)).code !== 0) throw new ConnectorError(`cannot pull the image ${image}: ${reason}`)
+      options.onLog?.({ level: 'warn', message: `cannot pull the image ${image} (${reason}); running the copy this Docker engine has`, fields: {} })
+    }
+  }
+  const inspected = await inspectImage(image)
+  if (inspected.code !== 0) throw new ConnectorError(`cannot inspect the image ${image}: ${lastLine(inspected.stderr) || `exit code ${inspected.code}`}`)
+  let config: { Labels?: Record<string, string> | null; Env?: string[] | null } | null
+  try {
+    config = JSON.parse(inspected.stdout)
+  } catch {
+    throw new ConnectorError(`cannot inspect the image ${image}: \`docker image inspect\` printed ${JSON.stringify(inspected.stdout.slice(0, 200))}`)
+  }
+  const labels = config?.Labels ?? {}
+  const protocol = labels.FLOW_RUNTIME_PROTOCOL
+  if (protocol !== undefined && protocol !== 'capture') {
+    throw new ConfigError(`the image ${image} is a ${protocol} connector (its label FLOW_RUNTIME_PROTOCOL=${protocol}), not a capture`)
+  }
+  const fromEnv = config?.Env?.find((entry) => entry.startsWith('FLOW_RUNTIME_CODEC='))?.slice('FLOW_RUNTIME_CODEC='.length)
+  return { codec: (labels.FLOW_RUNTIME_CODEC ?? fromEnv) === 'json' ? 'json' : 'proto' }
+}
+
+function inspectImage(image: string): Promise<DockerResult> {
+  return docker(['image', 'inspect', '--format', '{{json .Config}}', image])
+}
+
+interface DockerResult {
+  readonly code: number | null
+  readonly stdout: string
+  readonly stderr: string
+  readonly error?: NodeJS.ErrnoException
+  readonly timedOut: boolean
+}
+
+/** Runs a docker command to its end, its output collected. */
+function docker(args: readonly string[], timeoutMs?: number): Promise<DockerResult> {
+  return new Promise((resolve) => {
+    const child = spawn('docker', args, { stdio: ['ignore', 'pipe', 'pipe'] })
+    let stdout = ''
+    let stderr = ''
+    let timedOut = false
+    const timer = timeoutMs === undefined ? undefined : setTimeout(() => ((timedOut = true), child.kill('SIGKILL')), timeoutMs)
+    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.once('error', (error: NodeJS.ErrnoException) => {
+      clearTimeout(timer)
+      resolve({ code: null, stdout, stderr, error, timedOut })
+    })
+    child.once('close', (code) => {
+      clearTimeout(timer)
+      resolve({ code: timedOut ? null : code, stdout, stderr, timedOut })
+    })
+  })
+}
+
+/** The last non-blank line of a command's output, trimmed. */
+function lastLine(text: string): string {
+  return text.split('\n').map((line) => line.trim()).filter((line) => line !== '').pop() ?? ''
 }
 
 const RESPONSE_KINDS = ['spec', 'discovered', 'validated', 'applied', 'opened', 'captured', 'sourcedSchema', 'checkpoint', 'backfillBegin', 'backfillComplete'] as const
@@ -182,7 +327,7 @@ function describeResponse(response: CaptureResponse | undefined): string {
  * `spec` (its resourcePathPointers are used to build bindings).
  */
 export async function connect(task: CaptureTask, options: StartOptions): Promise<{ connection: CaptureConnection; spec: NonNullable<CaptureResponse['spec']> }> {
-  const connection = startCapture(task.endpoint, { ...options, logLevel: options.logLevel ?? task.logLevel })
+  const connection = await startCapture(task.endpoint, { ...options, logLevel: options.logLevel ?? task.logLevel })
   try {
     connection.send(internalSpecRequest(task))
     const response = await connection.next()
@@ -223,7 +368,12 @@ export async function failure(connection: CaptureConnection, error: unknown): Pr
   return error
 }
 
-async function waitForExit(connection: CaptureConnection, ms = EXIT_GRACE_MS): Promise<ConnectorExit | undefined> {
+/**
+ * The exit, or undefined if it did not come within `ms` (the exit grace by default, without
+ * limit for a connector under a debugger, which may hold it paused).
+ */
+async function waitForExit(connection: CaptureConnection, ms = connection.debugging ? Infinity : EXIT_GRACE_MS): Promise<ConnectorExit | undefined> {
+  if (ms === Infinity) return connection.exited
   let timer: NodeJS.Timeout | undefined
   const timeout = new Promise<undefined>((resolve) => (timer = setTimeout(() => resolve(undefined), ms)))
   try {

@@ -105,7 +105,8 @@ t.test('an image endpoint without a Docker engine fails, suggesting a local endp
   // An empty PATH: no docker to find, whatever this machine has.
   const run = await runCli(['raw', 'spec', '--source', source], { env: { ...process.env, PATH: join(dir, 'empty-path') } })
   t.equal(run.code, 1)
-  t.match(run.stderr, /^flowkit raw spec: .*ghcr\.io\/acmeco\/source-hello:v1: image endpoints need a Docker engine/)
+  t.match(run.stderr, /^flowkit raw spec: cannot run the image ghcr\.io\/acmeco\/source-hello:v1: image endpoints need a running Docker engine/)
+  t.equal(run.stderr.split('\n').length, 2, 'one line')
   t.match(run.stderr, /docker is not installed/)
   t.match(run.stderr, /local endpoint/)
 })
