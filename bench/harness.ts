@@ -96,11 +96,13 @@ export interface Measurement {
 export interface MeasureOptions {
   /** Timed runs of each case, after one untimed warm-up run. */
   readonly runs: number
+  /** Give every group `runs` rounds, even those whose `maxRuns` is lower. */
+  readonly ignoreMaxRuns?: boolean
 }
 
 /**
  * Measures a group: one warm-up run of each case (unless the group says not to), then `runs`
- * rounds (at most the group's `maxRuns`) in which the ceiling and each case run once, in turn.
+ * rounds (at most the group's `maxRuns`, unless `ignoreMaxRuns`) in which the ceiling and each case run once, in turn.
  * Reports each case's best run (the least disturbed by the rest of the machine), its
  * throughput relative to the ceiling's best run, and the group's targets. Garbage is not
  * collected between runs: a forced full collection shrinks the young generation and made the
@@ -111,7 +113,7 @@ export async function measureGroup(group: BenchGroup, cases: readonly BenchCase[
   const best = new Map<BenchCase, { seconds: number; work: Work }>()
   const peakRss = new Map<BenchCase, number>()
   if (group.warmUp ?? true) for (const c of all) await c.run()
-  const runs = Math.min(options.runs, group.maxRuns ?? Infinity)
+  const runs = options.ignoreMaxRuns ? options.runs : Math.min(options.runs, group.maxRuns ?? Infinity)
   for (let round = 0; round < runs; round++) {
     for (const c of all) {
       const start = process.hrtime.bigint()

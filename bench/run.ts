@@ -6,7 +6,8 @@
  * Prints a table per group as it completes, or with --json one JSON object per case per line.
  * Each case does a fixed amount of work; after a warm-up run it runs --runs times (default 7),
  * interleaved with its group's ceiling, and its best run is reported. Groups of spawned
- * connector processes take no warm-up and at most a few runs (see bench/cases/capture.ts).
+ * connector processes take no warm-up and at most a few runs (see bench/cases/capture.ts),
+ * unless --runs is given: then every group runs that many rounds.
  * Opt-in groups (the capture memory cases) run only with --memory, or when --filter names one
  * of their cases (`--filter memory`).
  */
@@ -23,7 +24,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${USAGE}\n`)
     return
   }
-  const runs = Number(values.runs)
+  const runs = Number(values.runs ?? '7')
   if (!Number.isInteger(runs) || runs < 1) throw new UsageError(`--runs must be a positive integer\n${USAGE}`)
   const filter = values.filter
 
@@ -51,7 +52,9 @@ async function main(): Promise<void> {
   const table = new Table([Math.max(...names.map((n) => n.length)), 7, 10, 6, 10, 8])
   if (!values.json) {
     process.stdout.write(
-      `best of ${runs} runs after a warm-up (capture cases: best of at most 3, no warm-up, timed from Opened to EOF)\n` +
+      (values.runs === undefined
+        ? `best of ${runs} runs after a warm-up (capture cases: best of at most 3, no warm-up, timed from Opened to EOF)\n`
+        : `best of ${runs} runs (after a warm-up, except capture cases, which are timed from Opened to EOF)\n`) +
         `ratio = MB/s ÷ the ceiling's MB/s in the same rounds; docs/s ÷ docs/s where a group counts documents\n` +
         (skipped.length > 0 ? `not run (opt-in): ${skipped.map((g) => g.ceiling.name).join(', ')}; add --memory or --filter memory\n` : '') +
         '\n',
@@ -59,7 +62,7 @@ async function main(): Promise<void> {
     process.stdout.write(`${table.row(['case (indented under its ceiling)', 'MB/s', 'frames/s', 'ratio', 'docs/s', 'RSS MB'])}\n`)
   }
   for (const { group, cases } of selected) {
-    const measurements = await measureGroup(group, cases, { runs })
+    const measurements = await measureGroup(group, cases, { runs, ignoreMaxRuns: values.runs !== undefined })
     group.teardown?.()
     for (const m of measurements) {
       process.stdout.write(values.json ? `${JSON.stringify(m)}\n` : `${table.measurement(m)}\n`)
@@ -78,7 +81,7 @@ function parseCommandLine() {
       options: {
         filter: { type: 'string', short: 'f' },
         json: { type: 'boolean', default: false },
-        runs: { type: 'string', default: '7' },
+        runs: { type: 'string' },
         list: { type: 'boolean', default: false },
         memory: { type: 'boolean', default: false },
         help: { type: 'boolean', short: 'h', default: false },

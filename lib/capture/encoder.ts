@@ -93,11 +93,15 @@ export class ResponseEncoder {
     this.#document(binding, json, true)
   }
 
-  #document(binding: number, json: string, mayBreakLines: boolean): void {
+  /** `fromText`: the author gave the text; else it is JSON.stringify's, of the author's value. */
+  #document(binding: number, json: string, fromText: boolean): void {
     const b = this.#checkBinding(binding, 'document')
-    if (!isObjectText(json)) throw new ProtocolError(`binding ${binding}: a document must be a JSON object, got ${excerpt(json)}`)
+    // JSON.stringify (no indentation) writes an object from its first character, with no line
+    // break in it; it returns undefined for undefined and functions.
+    const isObject = fromText ? isObjectText(json) : typeof json === 'string' && json.charCodeAt(0) === OPEN_BRACE
+    if (!isObject) throw new ProtocolError(`binding ${binding}: a document must be a JSON object, got ${excerpt(json)}`)
     // A line break can only stand between tokens; a JSON frame must not hold one.
-    if (this.#json && mayBreakLines && (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0)) json = checkRawJson(json)
+    if (this.#json && fromText && (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0)) json = checkRawJson(json)
     this.docs[b] = (this.docs[b] as number) + 1
     this.bytes[b] = (this.bytes[b] as number) + json.length
     this.pending++
@@ -261,7 +265,8 @@ function isObjectText(json: string): boolean {
   return json.charCodeAt(first) === OPEN_BRACE && json.charCodeAt(last) === CLOSE_BRACE
 }
 
-function excerpt(json: string): string {
+function excerpt(json: string | undefined): string {
+  if (typeof json !== 'string') return String(json)
   return JSON.stringify(json.length > 40 ? json.slice(0, 40) + '…' : json)
 }
 

@@ -2,7 +2,7 @@
  * A connector's stderr, read as Flow's runtime reads it: each line is a log event. A JSON
  * object line gives its level (`level`/`lvl`), message (`message`/`msg`) and fields (`fields`
  * merged with any other keys); any other line is unstructured text whose level is guessed from
- * its words.
+ * its words, and unstructured lines that come together (a stack trace) are one log event.
  */
 import type { LogLevel } from '../io/log.ts'
 
@@ -34,6 +34,53 @@ export function parseLogLine(line: string): ConnectorLog | undefined {
   const text = line.endsWith('\r') ? line.slice(0, -1) : line
   if (text.trim() === '') return undefined
   return structured(text) ?? { level: ERROR_WORDS.test(text) ? 'error' : 'warn', message: text, fields: {} }
+}
+
+/** How long after an unstructured line the next one still belongs to the same event. */
+const FOLD_MS = 25
+/** At most this many lines fold into one event. */
+const FOLD_LINES = 200
+
+/**
+ * Reads stderr lines into log events, as `parseLogLine` does, except that unstructured lines
+ * that follow one another closely (each within FOLD_MS of the last; a process writes its crash
+ * report in several writes) are folded into one event, their texts joined by newlines: a stack
+ * trace or a multi-line panic is one message, the last of which is what a failing connector
+ * said. A structured line, a pause, FOLD_LINES lines or `flush()` ends the event.
+ */
+export class LogLines {
+  readonly #emit: (log: ConnectorLog) => void
+  #folded: string[] = []
+  #timer: ReturnType<typeof setTimeout> | undefined
+
+  constructor(emit: (log: ConnectorLog) => void) {
+    this.#emit = emit
+  }
+
+  /** One stderr line, without its newline. */
+  push(line: string): void {
+    const text = line.endsWith('\r') ? line.slice(0, -1) : line
+    if (text.trim() === '') return
+    const log = structured(text)
+    if (log !== undefined) {
+      this.flush()
+      this.#emit(log)
+      return
+    }
+    this.#folded.push(text)
+    clearTimeout(this.#timer)
+    if (this.#folded.length >= FOLD_LINES) this.flush()
+    else this.#timer = setTimeout(() => this.flush(), FOLD_MS)
+  }
+
+  /** Emits the unstructured lines held, if any (at the end of the stream). */
+  flush(): void {
+    clearTimeout(this.#timer)
+    if (this.#folded.length === 0) return
+    const message = this.#folded.join('\n')
+    this.#folded = []
+    this.#emit({ level: ERROR_WORDS.test(message) ? 'error' : 'warn', message, fields: {} })
+  }
 }
 
 function structured(text: string): ConnectorLog | undefined {

@@ -10,7 +10,7 @@ import { decodeLengthPrefixed, decodeNdjson } from '../codec/index.ts'
 import { ConfigError, ConnectorError, FramingError, ProtocolError, UsageError } from '../errors.ts'
 import { captureRequest, captureResponse, type CaptureRequest, type CaptureResponse } from '../protocol/index.ts'
 import type { CaptureTask, Endpoint, ImageEndpoint, LocalEndpoint } from './catalog.ts'
-import { parseLogLine, type ConnectorLog } from './logs.ts'
+import { LogLines, type ConnectorLog } from './logs.ts'
 import { internalSpecRequest } from './requests.ts'
 
 export interface StartOptions {
@@ -123,21 +123,29 @@ function spawnConnector(command: readonly string[], env: NodeJS.ProcessEnv, code
   child.stdin.on('error', () => {}) // a connector may exit without reading all its input
 
   let lastLog: ConnectorLog | undefined
-  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
-  lines.on('line', (line) => {
-    if (debugging && INSPECTOR_LINE.test(line)) {
-      options.onLog?.({ level: 'info', message: line.trim(), fields: {} })
-      return
-    }
-    const log = parseLogLine(line)
-    if (log === undefined) return
+  const logs = new LogLines((log) => {
     lastLog = log
     options.onLog?.(log)
   })
+  const lines = createInterface({ input: child.stderr, crlfDelay: Infinity })
+  lines.on('line', (line) => {
+    if (debugging && INSPECTOR_LINE.test(line)) {
+      logs.flush()
+      options.onLog?.({ level: 'info', message: line.trim(), fields: {} })
+      return
+    }
+    logs.push(line)
+  })
   // 'close' comes after every stdio stream has ended, so all of stderr has been read by then.
   const exited = new Promise<ConnectorExit>((resolve) => {
-    child.once('error', (startError) => resolve({ code: null, signal: null, lastLog, startError }))
-    child.once('close', (code, signal) => resolve({ code, signal, lastLog }))
+    child.once('error', (startError) => {
+      logs.flush()
+      resolve({ code: null, signal: null, lastLog, startError })
+    })
+    child.once('close', (code, signal) => {
+      logs.flush()
+      resolve({ code, signal, lastLog })
+    })
   })
 
   const batches = (

@@ -84,6 +84,22 @@ t.test('a document must be a JSON object', async (t) => {
   t.throws(() => encoder.document(0, '[1,2]'), { message: 'binding 0: a document must be a JSON object, got "[1,2]"' })
   t.throws(() => encoder.encode([{ type: 'document', binding: 0, doc: [1] }]), { message: /must be a JSON object/ })
   t.throws(() => encoder.document(0, '"text"'), { message: /must be a JSON object/ })
+  for (const codec of ['json', 'proto'] as const) {
+    const objects = new ResponseEncoder(codec, 1)
+    const values: [unknown, string][] = [
+      [undefined, 'undefined'],
+      [() => 1, 'undefined'],
+      [7, '"7"'],
+      [null, '"null"'],
+      [new Date(0), '"\\"1970-01-01T00:00:00.000Z\\""'],
+      [{ toJSON: () => [1] }, '"[1]"'],
+    ]
+    for (const [doc, shown] of values) {
+      t.throws(() => objects.encode([{ type: 'document', binding: 0, doc: doc as object }]), { message: `binding 0: a document must be a JSON object, got ${shown}` }, `${codec}: ${String(doc)}`)
+    }
+    objects.encode([{ type: 'document', binding: 0, doc: { toJSON: () => ({ a: 1 }) } }])
+    t.equal(objects.pending, 1, `${codec}: a value whose toJSON gives an object is a document`)
+  }
 })
 
 t.test('JSON text spanning lines is compacted so a frame stays one line', async (t) => {

@@ -91,6 +91,19 @@ t.test('a connector that exits non-zero fails with its last log line', async (t)
   t.match(run.stderr, /\nflowkit raw spec: cannot reach api\.example\.com: connection refused \(connector failed: exit code 1\)\n$/)
 })
 
+t.test('a plain Node connector that crashes fails with its whole stack trace, not its last line', async (t) => {
+  const script = join(dir, 'crash.mjs')
+  writeFileSync(script, `console.error(JSON.stringify({ level: 'info', message: 'starting' }))\nthrow new Error('cannot parse the endpoint config')\n`)
+  const source = helloCopy(dir, 'crash.flow.yaml', (_catalog, local) => (local.command = ['node', script]))
+  const run = await runCli(['raw', 'spec', '--source', source])
+  t.equal(run.code, 1)
+  t.match(run.stderr, /^INFO starting\n/)
+  const error = run.stderr.slice(run.stderr.indexOf('flowkit raw spec: '))
+  t.match(error, /^flowkit raw spec: \S*crash\.mjs:2\n/, 'the error starts where Node starts its report')
+  t.match(error, /\nError: cannot parse the endpoint config\n    at /, 'and holds the exception with its stack')
+  t.match(error, /Node\.js v\d+.*\(connector failed: exit code 1\)\n$/s)
+})
+
 t.test('a command that does not exist fails naming it', async (t) => {
   const source = helloCopy(dir, 'no-command.flow.yaml', (_catalog, local) => (local.command = ['flowkit-no-such-connector']))
   const run = await runCli(['raw', 'spec', '--source', source])
