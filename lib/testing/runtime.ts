@@ -45,6 +45,10 @@ export interface CaptureConnection {
   readonly debugging: boolean
   /** Writes one request to the connector's stdin (in the background; errors are ignored). */
   send(request: CaptureRequest): void
+  /** Bytes written to the connector's stdin that it has not taken yet. */
+  readonly inputBacklog: number
+  /** Resolves once every request written so far has been taken by the connector (or its stdin closed). */
+  inputTaken(): Promise<void>
   /** Closes the connector's stdin. */
   end(): void
   /** The next response, or undefined once the connector closed its stdout. Throws on a bad frame. */
@@ -172,6 +176,16 @@ function spawnConnector(command: readonly string[], env: NodeJS.ProcessEnv, code
         header.writeUInt32LE(body.length, 0)
         child.stdin.write(Buffer.concat([header, body]))
       }
+    },
+    get inputBacklog() {
+      return child.stdin.writableLength
+    },
+    inputTaken() {
+      if (child.stdin.writableLength === 0 || child.stdin.destroyed) return Promise.resolve()
+      return new Promise<void>((resolve) => {
+        child.stdin.once('close', resolve)
+        child.stdin.write('', () => resolve())
+      })
     },
     end: () => {
       if (!child.stdin.writableEnded) child.stdin.end()

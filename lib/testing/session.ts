@@ -4,6 +4,7 @@
  * pending until a checkpoint commits them, each checkpoint's state applied to the running
  * state, and an Acknowledge per checkpoint when the connector asked for them.
  */
+import { ProtocolError } from '../errors.ts'
 import { applyMergePatch } from '../ops/merge-patch.ts'
 import { checkRawJson, type CaptureResponse } from '../protocol/index.ts'
 import type { CaptureTask } from './catalog.ts'
@@ -31,6 +32,11 @@ export interface SessionOptions extends StartOptions {
   readonly onTransaction?: (transaction: Transaction) => void | Promise<void>
   /** Aborting it closes the connector's stdin, which asks it to end the session. */
   readonly signal?: AbortSignal
+  /**
+   * How long an Acknowledge may wait for the connector to take it (read its stdin) before the
+   * session fails, as Flow's runtime fails it. Default 10 s.
+   */
+  readonly ackTimeoutMs?: number
   /**
    * Check every document, as it arrives, against its collection's schema and for a value at
    * each of its key pointers. Default true.
@@ -96,55 +102,96 @@ async function readSession(connection: CaptureConnection, task: CaptureTask, opt
     return binding
   }
 
-  for (let response = await connection.next(); response !== undefined; response = await connection.next()) {
-    const kind = responseKind(response)
-    switch (kind) {
-      case 'captured': {
-        const captured = response.captured as NonNullable<CaptureResponse['captured']>
-        const binding = bindingOf(captured, 'a document')
-        const doc = rawJson(connection, captured.docJson, 'the document')
-        validator?.check(binding, JSON.parse(doc))
-        documents.push([binding, doc])
-        break
+  // An acknowledgement the connector does not take in time fails the session: the connector is
+  // stopped, and the read below ends with the reason.
+  const ackTimeoutMs = options.ackTimeoutMs ?? ACK_TIMEOUT_MS
+  let ackTimer: ReturnType<typeof setTimeout> | undefined
+  let ackRefused: ProtocolError | undefined
+  let reading = true
+  const watchInput = () => {
+    if (!reading || ackTimer !== undefined || connection.inputBacklog === 0) return
+    ackTimer = setTimeout(() => {
+      ackRefused = violation(
+        connection,
+        `the connector requested acknowledgements but is not processing its input: an Acknowledge was not taken within ${ackTimeoutMs / 1000} s`,
+      )
+      connection.kill('SIGKILL')
+    }, ackTimeoutMs)
+    // Taken: what was written until now. Requests written since then are watched anew.
+    void connection.inputTaken().then(() => {
+      clearTimeout(ackTimer)
+      ackTimer = undefined
+      watchInput()
+    })
+  }
+  const acknowledge = () => {
+    connection.send({ acknowledge: { checkpoints: 1 } })
+    watchInput()
+  }
+  try {
+    return await readResponses()
+  } catch (error) {
+    throw ackRefused ?? error
+  } finally {
+    reading = false
+    clearTimeout(ackTimer)
+  }
+
+  async function readResponses(): Promise<SessionResult> {
+    for (let response = await connection.next(); response !== undefined; response = await connection.next()) {
+      const kind = responseKind(response)
+      switch (kind) {
+        case 'captured': {
+          const captured = response.captured as NonNullable<CaptureResponse['captured']>
+          const binding = bindingOf(captured, 'a document')
+          const doc = rawJson(connection, captured.docJson, 'the document')
+          validator?.check(binding, JSON.parse(doc))
+          documents.push([binding, doc])
+          break
+        }
+        case 'sourcedSchema': {
+          // Not checked: Flow widens a collection's inferred schema with what a connector sources,
+          // so a sourced schema has nothing to be checked against here.
+          const sourced = response.sourcedSchema as NonNullable<CaptureResponse['sourcedSchema']>
+          sourcedSchemas.push([bindingOf(sourced, 'a sourced schema'), rawJson(connection, sourced.schemaJson, 'the sourced schema')])
+          break
+        }
+        case 'backfillBegin':
+        case 'backfillComplete':
+          bindingOf(response[kind] as { binding?: number | null }, `${kind}`)
+          break
+        case 'checkpoint': {
+          const checkpoint = response.checkpoint as NonNullable<CaptureResponse['checkpoint']>
+          if (checkpoint.state == null) throw violation(connection, 'a checkpoint must carry a state (use {"updated":{},"mergePatch":true} for no change)')
+          const updated = JSON.parse(rawJson(connection, checkpoint.state.updatedJson || '{}', 'the checkpoint state'))
+          state = checkpoint.state.mergePatch ? applyMergePatch(state, updated) : updated
+          transactions++
+          committed += documents.length
+          await options.onTransaction?.({ documents, sourcedSchemas, state })
+          documents = []
+          sourcedSchemas = []
+          if (explicit) acknowledge()
+          break
+        }
+        case 'opened':
+          throw violation(connection, 'Opened may come only once, first')
+        default:
+          throw violation(connection, `a session carries Captured, SourcedSchema and Checkpoint responses, not ${kind ?? 'an empty message'}`)
       }
-      case 'sourcedSchema': {
-        // Not checked: Flow widens a collection's inferred schema with what a connector sources,
-        // so a sourced schema has nothing to be checked against here.
-        const sourced = response.sourcedSchema as NonNullable<CaptureResponse['sourcedSchema']>
-        sourcedSchemas.push([bindingOf(sourced, 'a sourced schema'), rawJson(connection, sourced.schemaJson, 'the sourced schema')])
-        break
-      }
-      case 'backfillBegin':
-      case 'backfillComplete':
-        bindingOf(response[kind] as { binding?: number | null }, `${kind}`)
-        break
-      case 'checkpoint': {
-        const checkpoint = response.checkpoint as NonNullable<CaptureResponse['checkpoint']>
-        if (checkpoint.state == null) throw violation(connection, 'a checkpoint must carry a state (use {"updated":{},"mergePatch":true} for no change)')
-        const updated = JSON.parse(rawJson(connection, checkpoint.state.updatedJson || '{}', 'the checkpoint state'))
-        state = checkpoint.state.mergePatch ? applyMergePatch(state, updated) : updated
-        transactions++
-        committed += documents.length
-        await options.onTransaction?.({ documents, sourcedSchemas, state })
-        documents = []
-        sourcedSchemas = []
-        if (explicit) connection.send({ acknowledge: { checkpoints: 1 } })
-        break
-      }
-      case 'opened':
-        throw violation(connection, 'Opened may come only once, first')
-      default:
-        throw violation(connection, `a session carries Captured, SourcedSchema and Checkpoint responses, not ${kind ?? 'an empty message'}`)
     }
+    const stopped = options.signal?.aborted === true
+    const pending = documents.length + sourcedSchemas.length
+    if (pending > 0 && !stopped) {
+      const what = [plural(documents.length, 'document'), plural(sourcedSchemas.length, 'sourced schema')].filter((s) => s !== '').join(' and ')
+      throw unexpectedEof(connection, `it was within a checkpoint: ${what} after the last checkpoint were never committed`)
+    }
+    if (ackRefused) throw ackRefused
+    return { state, transactions, documents: committed, stopped }
   }
-  const stopped = options.signal?.aborted === true
-  const pending = documents.length + sourcedSchemas.length
-  if (pending > 0 && !stopped) {
-    const what = [plural(documents.length, 'document'), plural(sourcedSchemas.length, 'sourced schema')].filter((s) => s !== '').join(' and ')
-    throw unexpectedEof(connection, `it was within a checkpoint: ${what} after the last checkpoint were never committed`)
-  }
-  return { state, transactions, documents: committed, stopped }
 }
+
+/** How long Flow's runtime gives a connector to take an Acknowledge. */
+const ACK_TIMEOUT_MS = 10_000
 
 function plural(n: number, noun: string): string {
   return n === 0 ? '' : `${n} ${noun}${n === 1 ? '' : 's'}`

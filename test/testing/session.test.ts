@@ -97,3 +97,25 @@ t.test('a unary request that gets no response', async (t) => {
     message: /^connector protocol error: the connector closed its output, but one Validated response was due \(after response 1: /,
   })
 })
+
+t.test('a connector that asks for acknowledgements but does not read them fails the session, as Flow fails it', async (t) => {
+  const transactions: Transaction[] = []
+  const started = Date.now()
+  // Enough acknowledgements to fill the connector's stdin, which it never reads again.
+  const session = runSession(task([{ opened: { explicitAcknowledgements: true } }], { SCRIPT_DEAF: '40000' }), {
+    ackTimeoutMs: 500,
+    onTransaction: (transaction) => void transactions.push(transaction),
+  })
+  await t.rejects(session, {
+    name: 'ProtocolError',
+    message: /^connector protocol error: the connector requested acknowledgements but is not processing its input: an Acknowledge was not taken within 0\.5 s \(response \d+: \{"checkpoint"/,
+  })
+  t.ok(Date.now() - started < 30_000, 'the connector was stopped, not waited for')
+  t.ok(transactions.length > 1000 && transactions.length <= 40000, `transactions before the failure were committed (${transactions.length})`)
+})
+
+t.test('acknowledgements that are read in time do not fail a session, however many', async (t) => {
+  const checkpoints = Array.from({ length: 2000 }, (_, i) => ({ checkpoint: { state: { updated: { n: i } } } }))
+  const result = await runSession(task([{ opened: { explicitAcknowledgements: true } }, ...checkpoints], { SCRIPT_ACKS: '2000' }), { ackTimeoutMs: 2000 })
+  t.same(result, { state: { n: 1999 }, transactions: 2000, documents: 0, stopped: false })
+})
