@@ -49,8 +49,11 @@ export class ConfigError extends FlowkitError {
 
 /** A connector (or a child process it runs) failed. */
 export class ConnectorError extends FlowkitError {
-  constructor(message: string, options?: ErrorOptions) {
+  /** The signal that ended the connector, when one did. */
+  readonly signal: NodeJS.Signals | undefined
+  constructor(message: string, options?: ErrorOptions & { signal?: NodeJS.Signals | null }) {
     super('CONNECTOR_FAILED', message, options)
+    this.signal = options?.signal ?? undefined
   }
 }
 

@@ -163,14 +163,21 @@ export async function preview(options: PreviewOptions, output: NodeJS.WritableSt
         inspect: options.inspect,
       }).catch((error: unknown) => {
         // Ctrl-C in a terminal signals the connector too: one that dies of it, or fails on
-        // it (it may be waiting for a debugger, with no handler yet), only did as told.
-        if (!(end === 'interrupted' && error instanceof ConnectorError)) throw error
+        // it (it may be waiting for a debugger, with no handler yet), only did as told. Its
+        // death may be seen before this process's own SIGINT is.
+        if (!(error instanceof ConnectorError && (end === 'interrupted' || error.signal === 'SIGINT'))) throw error
+        end = 'interrupted'
+        stop.abort()
       })
     }
   } finally {
     status?.stop()
-    process.off('SIGINT', onSignal)
-    process.off('SIGTERM', onSignal)
+    // Interrupted, the handlers stay: the SIGINT of the same Ctrl-C may still be on its way,
+    // and without a handler it would kill this process before it reports how it ended.
+    if ((end as PreviewEnd) !== 'interrupted') {
+      process.off('SIGINT', onSignal)
+      process.off('SIGTERM', onSignal)
+    }
     output.off('error', onOutputError)
   }
   return end

@@ -419,5 +419,5 @@ function exitProblem(connection: CaptureConnection, exit: ConnectorExit | undefi
   if (exit.code === 0) return undefined
   const how = exit.code !== null ? `exit code ${exit.code}` : `signal ${exit.signal}`
   const message = exit.lastLog?.message || 'connector exited with no log output'
-  return new ConnectorError(`${message} (connector failed: ${how})`)
+  return new ConnectorError(`${message} (connector failed: ${how})`, { signal: exit.signal })
 }
