@@ -1,13 +1,13 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
-import { captureResponse, type CaptureResponse } from '../protocol/index.ts'
+import { captureResponse, codecOf, type CaptureDiscoveredBinding, type CaptureResponse } from '../protocol/index.ts'
 import { loadCapture } from '../testing/catalog.ts'
 import { apply, discover, spec, validate, type UnaryOptions } from '../testing/unary.ts'
 import type { CaptureTask } from '../testing/catalog.ts'
 import { extractInspect, INSPECT_USAGE, printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 
 export const rawUsage = `usage: flowkit raw spec|discover|validate|apply --source FILE [--capture NAME] [--log-level LEVEL]
-                                               [--inspect[=[HOST:]PORT]]
+                                               [--inspect[=[HOST:]PORT]] [--emit-raw]
 
 Runs one request of the capture protocol against a capture of the catalog FILE, as Flow's
 runtime would (the internal Spec first, then the request), and prints the connector's response
@@ -17,6 +17,8 @@ as one line of JSON. The connector's logs go to stderr.
   --capture NAME      the capture to run; may be left out when the catalog has one
   --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
                       (default: the capture's shards.logLevel, else info)
+  --emit-raw          discover only: print each discovered binding as its own line of JSON
+                      instead of the whole Discovered response
 ${INSPECT_USAGE}`
 
 export const RAW_REQUESTS = ['spec', 'discover', 'validate', 'apply'] as const
@@ -24,23 +26,41 @@ export type RawRequest = (typeof RAW_REQUESTS)[number]
 
 export interface RawOptions extends SourceOptions {
   readonly request: RawRequest
+  /** Discover: one line per discovered binding. */
+  readonly emitRaw?: boolean
 }
 
 export function parseRawArgs(args: string[]): RawOptions {
   const { args: rest, inspect } = extractInspect(args)
-  const { values, positionals } = parseArgs({ args: rest, options: SOURCE_OPTIONS, allowPositionals: true, strict: true })
+  const { values, positionals } = parseArgs({
+    args: rest,
+    options: { ...SOURCE_OPTIONS, 'emit-raw': { type: 'boolean' } },
+    allowPositionals: true,
+    strict: true,
+  })
   const [request, ...extra] = positionals
   if (request === undefined) throw new UsageError(`a request is required: ${RAW_REQUESTS.join(', ')}\n\n${rawUsage}`)
   if (!RAW_REQUESTS.includes(request as RawRequest)) throw new UsageError(`unknown request ${JSON.stringify(request)}; expected one of ${RAW_REQUESTS.join(', ')}`)
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`)
-  return { request: request as RawRequest, ...sourceOptionsOf(values, inspect) }
+  const emitRaw = values['emit-raw'] === true
+  if (emitRaw && request !== 'discover') throw new UsageError(`--emit-raw is for discover only, not ${request}`)
+  return { request: request as RawRequest, ...sourceOptionsOf(values, inspect), ...(emitRaw ? { emitRaw } : {}) }
 }
 
 const RUN: Record<RawRequest, (task: CaptureTask, options: UnaryOptions) => Promise<CaptureResponse>> = { spec, discover, validate, apply }
 
-/** Runs the request and writes its response as one JSON line (Flow's JSON mapping) to `output`. */
+const discoveredBinding = codecOf<CaptureDiscoveredBinding>('capture.Response.Discovered.Binding')
+
+/**
+ * Runs the request and writes its response as one JSON line (Flow's JSON mapping) to
+ * `output`; with `emitRaw`, each binding of a Discovered response on its own line.
+ */
 export async function raw(options: RawOptions, output: NodeJS.WritableStream): Promise<void> {
   const task = loadCapture(options.source, options.capture)
   const response = await RUN[options.request](task, { logLevel: options.logLevel, onLog: printConnectorLog, inspect: options.inspect })
-  await new Promise<void>((resolve, reject) => output.write(captureResponse.toJson(response) + '\n', (error) => (error ? reject(error) : resolve())))
+  const text = options.emitRaw
+    ? (response.discovered?.bindings ?? []).map((binding) => discoveredBinding.toJson(binding) + '\n').join('')
+    : captureResponse.toJson(response) + '\n'
+  if (text === '') return
+  await new Promise<void>((resolve, reject) => output.write(text, (error) => (error ? reject(error) : resolve())))
 }

@@ -29,6 +29,7 @@ export type CaptureDiscover = capture.Request.Discover.$Properties
 export type CaptureValidate = capture.Request.Validate.$Properties
 export type CaptureApply = capture.Request.Apply.$Properties
 export type CaptureOpen = capture.Request.Open.$Properties
+export type CaptureDiscoveredBinding = capture.Response.Discovered.Binding.$Properties
 
 export const captureRequest: MessageCodec<CaptureRequest> = codecOf('capture.Request')
 export const captureResponse: MessageCodec<CaptureResponse> = codecOf('capture.Response')

@@ -91,6 +91,20 @@ t.test('a connector that exits non-zero fails with its last log line', async (t)
   t.match(run.stderr, /\nflowkit raw spec: cannot reach api\.example\.com: connection refused \(connector failed: exit code 1\)\n$/)
 })
 
+t.test('discover --emit-raw prints each discovered binding on its own line', async (t) => {
+  const [whole, lines, wrong] = await Promise.all([
+    runCli(['raw', 'discover', '--source', helloCatalog]),
+    runCli(['raw', 'discover', '--emit-raw', '--source', helloCatalog]),
+    runCli(['raw', 'validate', '--emit-raw', '--source', helloCatalog]),
+  ])
+  t.equal(lines.code, 0, lines.stderr)
+  const bindings = JSON.parse(whole.stdout).discovered.bindings
+  t.equal(bindings.length, 2)
+  t.same(lines.stdout.split('\n'), [...bindings.map((b: unknown) => JSON.stringify(b)), ''], 'the same bindings, one per line, in order')
+  t.equal(wrong.code, 2)
+  t.match(wrong.stderr, /^flowkit raw validate: --emit-raw is for discover only, not validate\n/)
+})
+
 t.test('a plain Node connector that crashes fails with its whole stack trace, not its last line', async (t) => {
   const script = join(dir, 'crash.mjs')
   writeFileSync(script, `console.error(JSON.stringify({ level: 'info', message: 'starting' }))\nthrow new Error('cannot parse the endpoint config')\n`)
