@@ -2,6 +2,7 @@ import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import type { CaptureEvent } from '../ops/events.ts'
+import { resolvePointer } from '../ops/json-pointer.ts'
 import {
   PROTOCOL_VERSION,
   type CaptureApply,
@@ -222,14 +223,3 @@ export function capture<C extends TSchema, R extends TSchema>(definition: Captur
   }
 }
 
-/** RFC 6901 JSON pointer lookup; undefined when absent. */
-export function resolvePointer(value: unknown, pointer: string): unknown {
-  if (pointer === '') return value
-  let node = value
-  for (const raw of pointer.replace(/^\//, '').split('/')) {
-    const key = raw.replace(/~1/g, '/').replace(/~0/g, '~')
-    if (typeof node !== 'object' || node === null) return undefined
-    node = (node as Record<string, unknown>)[key]
-  }
-  return node
-}

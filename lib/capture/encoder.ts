@@ -212,16 +212,7 @@ export class ResponseEncoder {
     const start = this.#end
     const docBytes = chunk.write(json, start + head, 'utf8')
     const inner = bindingBytes + 1 + docVarint + docBytes
-    chunk.writeUInt32LE(1 + innerVarint + inner, start)
-    let p = start + 4
-    chunk[p++] = 0x32 // Response.captured = 6, length-delimited
-    p = writeVarint(chunk, p, inner)
-    if (binding !== 0) {
-      chunk[p++] = 0x08 // Captured.binding = 1, varint
-      p = writeVarint(chunk, p, binding)
-    }
-    chunk[p++] = 0x12 // Captured.doc_json = 2, length-delimited
-    writeVarint(chunk, p, docBytes)
+    writeCapturedHead(chunk, start, binding, inner, docBytes)
     this.#end = start + head + docBytes
   }
 
@@ -230,21 +221,9 @@ export class ResponseEncoder {
     const inner = (binding === 0 ? 0 : 1 + varintSize(binding)) + 1 + varintSize(docBytes) + docBytes
     const body = 1 + varintSize(inner) + inner
     this.#reserve(4 + body)
-    const chunk = this.#chunk
-    let p = this.#end
-    chunk.writeUInt32LE(body, p)
-    p += 4
-    chunk[p++] = 0x32 // Response.captured = 6, length-delimited
-    p = writeVarint(chunk, p, inner)
-    if (binding !== 0) {
-      chunk[p++] = 0x08 // Captured.binding = 1, varint
-      p = writeVarint(chunk, p, binding)
-    }
-    chunk[p++] = 0x12 // Captured.doc_json = 2, length-delimited
-    p = writeVarint(chunk, p, docBytes)
-    this.#end = p + chunk.write(json, p, 'utf8')
+    const p = writeCapturedHead(this.#chunk, this.#end, binding, inner, docBytes)
+    this.#end = p + this.#chunk.write(json, p, 'utf8')
   }
-
 
   /** Makes room for `bytes` in the current chunk, starting a new one (or a larger one) if needed. */
   #reserve(bytes: number): void {
@@ -268,6 +247,24 @@ function isObjectText(json: string): boolean {
 function excerpt(json: string | undefined): string {
   if (typeof json !== 'string') return String(json)
   return JSON.stringify(json.length > 40 ? json.slice(0, 40) + '…' : json)
+}
+
+/**
+ * A Captured frame up to its document's bytes: the length prefix, Response.captured's tag and
+ * length (`inner`), the binding unless 0, doc_json's tag and length. Returns where the
+ * document's bytes go.
+ */
+function writeCapturedHead(chunk: Buffer, at: number, binding: number, inner: number, docBytes: number): number {
+  chunk.writeUInt32LE(1 + varintSize(inner) + inner, at)
+  let p = at + 4
+  chunk[p++] = 0x32 // Response.captured = 6, length-delimited
+  p = writeVarint(chunk, p, inner)
+  if (binding !== 0) {
+    chunk[p++] = 0x08 // Captured.binding = 1, varint
+    p = writeVarint(chunk, p, binding)
+  }
+  chunk[p++] = 0x12 // Captured.doc_json = 2, length-delimited
+  return writeVarint(chunk, p, docBytes)
 }
 
 function varintSize(n: number): number {

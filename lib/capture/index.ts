@@ -1,7 +1,6 @@
 // flowkit/capture: define a capture connector and run it.
 export {
   capture,
-  resolvePointer,
   type Binding,
   type CaptureConnector,
   type CaptureDefinition,
@@ -11,6 +10,7 @@ export {
   type ApplyContext,
   type OpenContext,
 } from './connector.ts'
+export { resolvePointer } from '../ops/json-pointer.ts'
 export { serveCapture, type ServeOptions } from './serve.ts'
 export { runCapture, chooseCodec } from './run.ts'
 export { ResponseEncoder, type Codec } from './encoder.ts'

@@ -3,6 +3,8 @@
  * (Flow's annotation) or `"airbyte_secret": true`; redaction follows `properties`,
  * `additionalProperties`, `items`, `oneOf`/`anyOf`/`allOf` and local `$ref`s into `$defs`.
  */
+import { locate, parsePointer } from '../ops/json-pointer.ts'
+
 export const REDACTED = '[redacted]'
 
 type Schema = Readonly<Record<string, unknown>>
@@ -39,8 +41,12 @@ function redact(schema: unknown, value: unknown, root: unknown, depth: number): 
 function resolve(schema: Schema, root: unknown): Schema {
   const ref = schema.$ref
   if (typeof ref !== 'string' || !ref.startsWith('#/')) return schema
-  let node: unknown = root
-  for (const part of ref.slice(2).split('/')) node = isObject(node) ? node[part.replace(/~1/g, '/').replace(/~0/g, '~')] : undefined
+  let node: unknown
+  try {
+    node = locate(root, parsePointer(ref.slice(1))).value
+  } catch {
+    return schema // not a pointer: nothing to follow
+  }
   return isObject(node) ? { ...node, ...schema, $ref: undefined } : schema
 }
 

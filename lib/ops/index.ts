@@ -21,3 +21,4 @@ export { ackWindow, AckQueue, type AckLedger, type AckWindowOptions } from './ac
 export { mergeSources } from './merge-sources.ts'
 export { mapDocuments, type DocumentObject } from './map-documents.ts'
 export { sink } from './sink.ts'
+export { escapePointerToken, locate, parsePointer, resolvePointer } from './json-pointer.ts'

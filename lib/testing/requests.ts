@@ -4,7 +4,7 @@
  * `config`), never the endpoint object around it.
  */
 import { createHash } from 'node:crypto'
-import { resolvePointer } from '../capture/connector.ts'
+import { resolvePointer } from '../ops/json-pointer.ts'
 import { ConfigError } from '../errors.ts'
 import type { CaptureRequest, CaptureSpec, CollectionSpec } from '../protocol/index.ts'
 import type { CaptureBinding, CaptureTask, Endpoint } from './catalog.ts'

@@ -12,6 +12,7 @@
  */
 import { Compile, Meta, NextStack, Resolve, Stack, type Validator, type XRef, type XSchema, type XStack } from 'typebox/schema'
 import { ConfigError, DocumentError } from '../errors.ts'
+import { escapePointerToken, locate, parsePointer } from '../ops/json-pointer.ts'
 import type { CaptureTask, Collection } from './catalog.ts'
 
 /** One way a document fails its schema: where (a JSON pointer into the document) and why. */
@@ -178,7 +179,7 @@ function schemaProblems(errors: ValidationErrors): SchemaProblem[] {
   }
   for (const error of errors) {
     if (error.keyword === 'required') {
-      for (const property of error.params.requiredProperties) add(`${error.instancePath}/${escapeToken(property)}`, 'required property missing')
+      for (const property of error.params.requiredProperties) add(`${error.instancePath}/${escapePointerToken(property)}`, 'required property missing')
     } else if (error.keyword === 'boolean' && /\/(additional|unevaluated)Properties$/.test(error.schemaPath)) {
       add(error.instancePath, 'property not allowed')
     } else if (error.keyword === 'additionalProperties' || error.keyword === 'unevaluatedProperties') {
@@ -246,43 +247,6 @@ function unresolvedRef(root: unknown): string | undefined {
     return undefined
   }
   return visit(Stack({}, root as XSchema), root)
-}
-
-// --- JSON pointers (RFC 6901) ---
-
-/** The reference tokens of a JSON pointer, unescaped. Throws on a malformed pointer. */
-export function parsePointer(pointer: string): string[] {
-  if (pointer === '') return []
-  if (!pointer.startsWith('/')) throw new Error('it must be empty or start with "/"')
-  return pointer
-    .slice(1)
-    .split('/')
-    .map((token) => {
-      if (/~(?![01])/.test(token)) throw new Error(`"~" must be followed by 0 or 1 (in ${JSON.stringify(token)})`)
-      return token.replace(/~1/g, '/').replace(/~0/g, '~')
-    })
-}
-
-const ARRAY_INDEX = /^(?:0|[1-9]\d*)$/
-
-/** The value at a parsed pointer: an object's own property, an array's index within bounds. */
-export function locate(document: unknown, tokens: readonly string[]): { found: boolean; value?: unknown } {
-  let value = document
-  for (const token of tokens) {
-    if (Array.isArray(value)) {
-      if (!ARRAY_INDEX.test(token) || Number(token) >= value.length) return { found: false }
-      value = value[Number(token)]
-    } else if (isObject(value) && Object.hasOwn(value, token)) {
-      value = value[token]
-    } else {
-      return { found: false }
-    }
-  }
-  return { found: true, value }
-}
-
-function escapeToken(token: string): string {
-  return token.replace(/~/g, '~0').replace(/\//g, '~1')
 }
 
 function isObject(value: unknown): value is Record<string, unknown> {

@@ -5,7 +5,8 @@ import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import type { CaptureTask, Collection } from '../../lib/testing/catalog.ts'
 import { runSession, type Transaction } from '../../lib/testing/session.ts'
-import { compileCollection, describeProblems, locate, parsePointer, taskValidator } from '../../lib/testing/validate.ts'
+import { locate, parsePointer } from '../../lib/ops/json-pointer.ts'
+import { compileCollection, describeProblems, taskValidator } from '../../lib/testing/validate.ts'
 
 const collection = (writeSchema: unknown, key: string[] = ['/id'], name = 'acmeCo/things'): Collection => ({ name, key, writeSchema })
 
