@@ -24,6 +24,9 @@ interface Profile {
   readonly timeDeltas: readonly number[]
 }
 
+// Piped into head(1) and the like: stop quietly when the reader has gone.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => process.exit(error.code === 'EPIPE' ? 0 : 1))
+
 const [script, codecArg = 'json', documentsArg = '1000000'] = process.argv.slice(2)
 if (script === undefined || (codecArg !== 'json' && codecArg !== 'proto') || !/^\d+$/.test(documentsArg)) {
   process.stderr.write('usage: node --import tsx bench/profile.ts SCRIPT [json|proto] [DOCUMENTS]\n')

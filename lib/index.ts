@@ -1,5 +1,6 @@
-// The public surface of flowkit, name by name. Subpaths (`flowkit/protocol`, `flowkit/codec`)
-// export the same names from their own folders.
+// The public surface of flowkit. Subpaths (`flowkit/protocol`, `flowkit/codec`, `flowkit/capture`,
+// `flowkit/ops`) export the same names from their own folders; the capture API and the
+// operators are re-exported whole.
 export {
   FlowkitError,
   FramingError,
@@ -50,53 +51,7 @@ export {
   type LengthPrefixedDecodeOptions,
   type LengthPrefixedEncodeOptions,
 } from './codec/index.ts'
-export {
-  capture,
-  runCapture,
-  serveCapture,
-  chooseCodec,
-  ResponseEncoder,
-  resolvePointer,
-  type Binding,
-  type CaptureConnector,
-  type CaptureDefinition,
-  type DiscoverContext,
-  type DiscoveredBinding,
-  type ValidateContext,
-  type ApplyContext,
-  type OpenContext,
-  type ServeOptions,
-  type Codec,
-} from './capture/index.ts'
-export {
-  document,
-  checkpoint,
-  sourcedSchema,
-  backfillBegin,
-  backfillComplete,
-  mergedCheckpoint,
-  applyMergePatch,
-  composeMergePatches,
-  toBatches,
-  coalesceCheckpoints,
-  ackWindow,
-  AckQueue,
-  mergeSources,
-  mapDocuments,
-  sink,
-  type CaptureEvent,
-  type CheckpointEvent,
-  type DocumentEvent,
-  type SourcedSchemaEvent,
-  type BackfillEvent,
-  type EventBatch,
-  type CheckpointOptions,
-  type CoalesceOptions,
-  type AckLedger,
-  type AckWindowOptions,
-  type ToBatchesOptions,
-  type CaptureEventSource,
-  type DocumentObject,
-} from './ops/index.ts'
+export * from './capture/index.ts'
+export * from './ops/index.ts'
 export { createLogger, parseLogLevel, formatLogLine, type Logger, type LogLevel, type LogFields } from './io/log.ts'
 export { redactSecrets, REDACTED } from './io/redact.ts'

@@ -30,6 +30,40 @@ export async function open(): Promise<void> {
   if (!process.stdout.write(OPENED_LINE)) await once(process.stdout, 'drain')
 }
 
+const CHUNK = 64 * 1024
+
+/**
+ * Lines gathered into 64 KiB Buffers, as a hand-written loop gathers them: each line written
+ * straight into the current Buffer; a full one goes to stdout.write (which keeps it), awaiting
+ * 'drain' whenever write() returns false.
+ */
+export class ChunkedLines {
+  #chunk = Buffer.allocUnsafe(CHUNK)
+  #end = 0
+
+  /** Adds a line; returns a promise only when a full Buffer had to be written first. */
+  add(line: string): Promise<void> | undefined {
+    // UTF-8 takes at most 3 bytes per UTF-16 unit, so measure only near the end.
+    if (this.#end + line.length * 3 <= CHUNK || this.#end + Buffer.byteLength(line) <= CHUNK) {
+      this.#end += this.#chunk.write(line, this.#end)
+      return undefined
+    }
+    return this.#flush().then(() => void (this.#end += this.#chunk.write(line, this.#end)))
+  }
+
+  /** Writes what is gathered. */
+  async end(): Promise<void> {
+    if (this.#end > 0) await this.#flush()
+  }
+
+  async #flush(): Promise<void> {
+    const full = this.#chunk.subarray(0, this.#end)
+    this.#chunk = Buffer.allocUnsafe(CHUNK)
+    this.#end = 0
+    if (!process.stdout.write(full)) await once(process.stdout, 'drain')
+  }
+}
+
 /**
  * Logs the peak RSS, waits until stdout has taken every byte, exits 0. An empty write's
  * callback runs once every write before it is done; 'drain' would not do: it comes only

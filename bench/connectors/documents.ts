@@ -11,6 +11,7 @@
  */
 
 /** Documents per case: BENCH_DOCUMENTS, else 1 M. */
+import { mulberry32 } from '../streams.ts'
 export function documentCount(env: NodeJS.ProcessEnv = process.env): number {
   const n = Number(env.BENCH_DOCUMENTS ?? 1_000_000)
   if (!Number.isSafeInteger(n) || n < 0 || n % CHECKPOINT_EVERY !== 0) {
@@ -127,14 +128,3 @@ export function makeDocument(i: number): BenchDocument {
   }
 }
 
-/** A small, fast, seeded PRNG (mulberry32): numbers in [0, 1). */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}

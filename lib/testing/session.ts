@@ -197,8 +197,13 @@ function plural(n: number, noun: string): string {
   return n === 0 ? '' : `${n} ${noun}${n === 1 ? '' : 's'}`
 }
 
-/** Checks that a raw JSON field holds one JSON value, and returns it on one line. */
+/**
+ * Checks that a raw JSON field holds one JSON value, and returns it on one line. A field of a
+ * JSON-codec frame was checked when the frame was decoded, and a frame is one line: it is
+ * scanned again only when absent (empty) or holding a carriage return.
+ */
 function rawJson(connection: CaptureConnection, text: string | null | undefined, what: string): string {
+  if (connection.codec === 'json' && text && !text.includes('\r')) return text
   try {
     return checkRawJson(text ?? '')
   } catch (error) {

@@ -151,7 +151,7 @@ t.test('on a terminal, with timers: redrawn a few times a second at most', async
   await new Promise((resolve) => setTimeout(resolve, 1100))
   status.stop()
   const draws = tty.writes.filter((text) => text.startsWith(CLEAR_LINE + 'preview:')).length
-  t.ok(draws >= 2 && draws <= 5, `${draws} draws in 1.1 s`)
+  t.ok(draws >= 1 && draws <= 5, `${draws} draws in 1.1 s: drawn, at most every 250 ms (a slow machine may draw fewer)`)
   t.same(tty.screen, [''], 'nothing left on the screen')
 })
 
