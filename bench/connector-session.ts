@@ -45,12 +45,6 @@ export interface SessionOptions {
   readonly stallMs?: number
 }
 
-/**
- * How long a connector may take to exit after its last frame (every document, then a
- * checkpoint) before it is taken for stuck: killed, and timed to its last byte.
- */
-const EXIT_GRACE_MS = 2000
-
 export interface SessionResult {
   /** Bytes after the Opened frame. */
   readonly bytes: number
@@ -63,11 +57,6 @@ export interface SessionResult {
   readonly seconds: number
   /** The connector's peak resident set, from the session summary it logs (process.resourceUsage().maxRSS). */
   readonly peakRssMB: number | undefined
-  /**
-   * The connector wrote everything but did not exit (within EXIT_GRACE_MS): it was killed, and
-   * the session timed to its last byte instead of EOF.
-   */
-  readonly stuckAtExit: boolean
 }
 
 /** Path of a connector script under bench/connectors/. */
@@ -131,8 +120,6 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
   let openedAt: number | undefined
   const stallMs = options.stallMs ?? 60_000
   let stall: ReturnType<typeof setTimeout> | undefined
-  let exitGrace: ReturnType<typeof setTimeout> | undefined
-  let stuckAtExit = false
   const ended = new Promise<number>((resolve, reject) => {
     const rate = options.readBytesPerSecond
     let received = 0
@@ -149,14 +136,6 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
       watch()
       const now = performance.now()
       counter.push(chunk)
-      clearTimeout(exitGrace)
-      if (counter.docs === options.documents && counter.lastKind === 'checkpoint' && counter.atFrameBoundary) {
-        exitGrace = setTimeout(() => {
-          stuckAtExit = true
-          child.kill('SIGKILL')
-          resolve(now)
-        }, EXIT_GRACE_MS)
-      }
       if (openedAt === undefined && counter.opened) {
         openedAt = now
         throttleStart = now
@@ -175,10 +154,7 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
         }
       }
     })
-    stdout.once('end', () => {
-      clearTimeout(exitGrace)
-      resolve(performance.now())
-    })
+    stdout.once('end', () => resolve(performance.now()))
     stdout.once('error', reject)
   })
   let endedAt: number
@@ -186,13 +162,12 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     endedAt = await ended
   } finally {
     clearTimeout(stall)
-    clearTimeout(exitGrace)
     child.stdin.end()
     stdout.destroy()
   }
   const { code, signal } = await exited
   const tail = () => stderr.split('\n').slice(-6).join('\n')
-  if (code !== 0 && !stuckAtExit) throw new Error(`${options.script} exited with ${code ?? signal}:\n${tail()}`)
+  if (code !== 0) throw new Error(`${options.script} exited with ${code ?? signal}:\n${tail()}`)
   if (openedAt === undefined) throw new Error(`${options.script} wrote no Opened frame:\n${tail()}`)
   counter.finish()
   return {
@@ -202,7 +177,6 @@ export async function runSession(options: SessionOptions): Promise<SessionResult
     checkpoints: counter.checkpoints,
     seconds: (endedAt - openedAt) / 1000,
     peakRssMB: peakRssOf(stderr),
-    stuckAtExit,
   }
 }
 
@@ -238,8 +212,7 @@ function peakRssOf(stderr: string): number | undefined {
   return peak
 }
 
-export type FrameKind = 'opened' | 'captured' | 'checkpoint' | 'other'
-type Kind = FrameKind
+type Kind = 'opened' | 'captured' | 'checkpoint' | 'other'
 
 /** The first protobuf byte (field tag) of each kind of response, from the generated code. */
 const protoTags = (() => {
@@ -266,8 +239,6 @@ export class FrameCounter {
   framesAfterOpened = 0
   docs = 0
   checkpoints = 0
-  /** The kind of the last whole frame. */
-  lastKind: Kind | undefined
   /** JSON: bytes of the current line seen (up to 4) and the 3rd and 4th of them. */
   #headSeen = 0
   #head = 0
@@ -300,7 +271,6 @@ export class FrameCounter {
   }
 
   #frame(kind: Kind, endOffset: number): void {
-    this.lastKind = kind
     if (!this.opened) {
       if (kind === 'opened') {
         this.opened = true

@@ -39,11 +39,6 @@ export function connectorCase(
     name: `${name} ${codec} ${label(documents)}`,
     async run(): Promise<Work> {
       const session = await runSession({ script: bundled(connectorScript(script)), tsx: false, codec, documents, ...options })
-      if (session.stuckAtExit) {
-        process.stderr.write(
-          `bench: ${script} (${codec}) wrote every frame but did not exit; killed it and timed the session to its last byte\n`,
-        )
-      }
       if (session.docs !== documents || (documents > 0 && session.checkpoints === 0)) {
         throw new Error(`${name}: ${session.docs} of ${documents} documents and ${session.checkpoints} checkpoints arrived`)
       }
