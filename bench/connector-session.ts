@@ -23,10 +23,10 @@ import { tmpdir } from 'node:os'
 import type { Readable, Writable } from 'node:stream'
 import { join } from 'node:path'
 import { fileURLToPath } from 'node:url'
-import { encodeLengthPrefixed, encodeNdjson } from '../lib/codec/index.ts'
+import { encodeFrame, type Codec } from '../lib/codec/frames.ts'
 import { captureRequest, captureResponse, type CaptureRequest } from '../lib/protocol/index.ts'
 
-export type Codec = 'json' | 'proto'
+export type { Codec }
 
 export interface SessionOptions {
   /** The connector's main file. */
@@ -82,18 +82,15 @@ export const sessionRequests: readonly CaptureRequest[] = [
   },
 ]
 
-async function requestBytes(codec: Codec): Promise<Buffer> {
-  const encode = codec === 'json' ? encodeNdjson(captureRequest.toJson) : encodeLengthPrefixed(captureRequest.toProto)
-  const chunks: Buffer[] = []
-  for await (const chunk of encode([sessionRequests])) chunks.push(chunk)
-  return Buffer.concat(chunks)
+function requestBytes(codec: Codec): Buffer {
+  return Buffer.concat(sessionRequests.map((request) => encodeFrame(codec, captureRequest, request)))
 }
 
-export async function runSession(options: SessionOptions): Promise<SessionResult> {
+export async function runBenchSession(options: SessionOptions): Promise<SessionResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', BENCH_DOCUMENTS: String(options.documents), ...options.env }
   if (options.codec === 'json') env.FLOW_RUNTIME_CODEC = 'json'
   else delete env.FLOW_RUNTIME_CODEC
-  const input = await requestBytes(options.codec)
+  const input = requestBytes(options.codec)
   const { readFd, writeFd } = openPipe()
   let child: ChildProcessByStdio<Writable, null, Readable>
   try {

@@ -12,7 +12,7 @@ import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { bundled } from './bundle.ts'
-import { connectorScript, runSession, type Codec } from './connector-session.ts'
+import { connectorScript, runBenchSession, type Codec } from './connector-session.ts'
 
 interface ProfileNode {
   readonly id: number
@@ -33,7 +33,7 @@ if (script === undefined || (codecArg !== 'json' && codecArg !== 'proto') || !/^
   process.exit(2)
 }
 const directory = mkdtempSync(join(tmpdir(), 'flowkit-profile-'))
-const session = await runSession({
+const session = await runBenchSession({
   script: bundled(connectorScript(script)),
   tsx: false,
   codec: codecArg as Codec,

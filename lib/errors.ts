@@ -8,10 +8,12 @@ export type FlowkitErrorCode =
   | 'FRAME_INVALID'
   | 'MESSAGE_INVALID'
   | 'PROTOCOL_ORDER'
+  | 'PROTOCOL_VIOLATION'
   | 'CONFIG_INVALID'
   | 'CONNECTOR_FAILED'
   | 'DOCUMENT_INVALID'
   | 'USAGE'
+  | 'ARGUMENT_INVALID'
 
 export class FlowkitError extends Error {
   readonly code: FlowkitErrorCode
@@ -33,10 +35,16 @@ export class MessageError extends FlowkitError {
   }
 }
 
-/** A peer broke the life cycle of the protocol (wrong order, wrong kind, missing field). */
+/**
+ * A peer broke the protocol: PROTOCOL_ORDER when a message came where its life cycle does not
+ * allow it (a response other than Opened first, Acknowledge before Open, output that ends
+ * where a response was due); PROTOCOL_VIOLATION when a message or event breaks one of its
+ * rules (a binding out of range, a document that is not an object, a checkpoint without
+ * state, more acknowledgements than checkpoints, documents left uncommitted).
+ */
 export class ProtocolError extends FlowkitError {
-  constructor(message: string, options?: ErrorOptions) {
-    super('PROTOCOL_ORDER', message, options)
+  constructor(code: 'PROTOCOL_ORDER' | 'PROTOCOL_VIOLATION', message: string, options?: ErrorOptions) {
+    super(code, message, options)
   }
 }
 
@@ -64,9 +72,22 @@ export class DocumentError extends FlowkitError {
   }
 }
 
+/** A function of flowkit was called with a value it does not take (an option out of range, a malformed JSON pointer). */
+export class ArgumentError extends FlowkitError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('ARGUMENT_INVALID', message, options)
+  }
+}
+
 /** The command line was used wrongly. */
 export class UsageError extends FlowkitError {
   constructor(message: string, options?: ErrorOptions) {
     super('USAGE', message, options)
   }
+}
+
+/** The message of anything thrown, for embedding in another error's message. */
+export function messageOf(error: unknown): string {
+  if (error instanceof Error) return error.message
+  return String(error)
 }

@@ -1,7 +1,10 @@
-// The project's import direction: codec/ and ops/ stand alone, protocol/ alone reads gen/,
-// the protocol runtimes build on protocol/, codec/, ops/ and io/, and only cli/ may import anything.
+// The project's layout and import direction (see DESIGN.md): codec/, json/ and ops/ stand
+// alone; protocol/ alone reads gen/; the protocol runtimes build on protocol/, codec/, json/,
+// ops/ and io/; runtime/ plays Flow's runtime on protocol/ and below; testing/ is a thin layer
+// over runtime/; only cli/ and the root index may import anything. Every thrown error is a
+// coded FlowkitError.
 import t from 'tap'
-import { readFileSync, readdirSync, statSync } from 'node:fs'
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs'
 import { dirname, join, relative, resolve } from 'node:path'
 import { fileURLToPath } from 'node:url'
 
@@ -10,19 +13,25 @@ const lib = fileURLToPath(new URL('../lib/', import.meta.url))
 /** Which top-level parts of lib/ each part may import (errors.ts is open to all). */
 const allowed: Record<string, readonly string[]> = {
   gen: [],
-  codec: [],
-  ops: [],
-  protocol: ['gen'],
-  io: ['codec', 'ops', 'protocol'],
-  capture: ['protocol', 'codec', 'ops', 'io'],
-  materialize: ['protocol', 'codec', 'ops', 'io'],
-  derive: ['protocol', 'codec', 'ops', 'io'],
-  shims: ['capture', 'protocol', 'codec', 'ops', 'io'],
-  testing: ['capture', 'materialize', 'derive', 'protocol', 'codec', 'ops', 'io'],
+  'errors.ts': [],
+  json: [],
+  codec: ['json'],
+  ops: ['json'],
+  protocol: ['gen', 'codec', 'json'],
+  io: ['codec', 'json'],
+  capture: ['protocol', 'codec', 'json', 'ops', 'io'],
+  runtime: ['protocol', 'codec', 'json', 'io'],
+  testing: ['runtime', 'protocol', 'codec', 'json', 'io'],
   cli: ['*'],
   'index.ts': ['*'],
-  'errors.ts': [],
+  // Parts still to come, with the rule they will follow: the protocols never import each
+  // other; shims build on capture/; http/ stands on json/ and io/ (capture/ may use it).
+  materialize: ['protocol', 'codec', 'json', 'ops', 'io'],
+  derive: ['protocol', 'codec', 'json', 'ops', 'io'],
+  shims: ['capture', 'protocol', 'codec', 'json', 'ops', 'io', 'http'],
+  http: ['json', 'io'],
 }
+const planned = new Set(['materialize', 'derive', 'shims', 'http'])
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -32,22 +41,41 @@ function files(dir: string): string[] {
 }
 
 const part = (path: string) => relative(lib, path).split('/')[0] as string
+const sources = files(lib).filter((file) => part(file) !== 'gen')
+
+t.test('every part of lib/ has a rule, and every rule but the planned ones a part', async (t) => {
+  for (const entry of readdirSync(lib)) t.ok(allowed[entry], `lib/${entry} is a known part of the layout`)
+  for (const name of Object.keys(allowed)) {
+    const exists = existsSync(join(lib, name))
+    if (planned.has(name)) t.notOk(exists, `lib/${name} exists: move its rule out of the planned parts`)
+    else t.ok(exists, `lib/${name} has a rule but does not exist`)
+  }
+})
 
 t.test('imports inside lib/ follow the layering', async (t) => {
   let checked = 0
-  for (const file of files(lib)) {
+  for (const file of sources) {
     const from = part(file)
-    const rules = allowed[from]
-    t.ok(rules, `lib/${from} is a known part of the layout`)
+    const rules = allowed[from] ?? []
     const source = readFileSync(file, 'utf8')
     for (const match of source.matchAll(/(?:import|export)\s[^'"]*?from\s+['"](\.[^'"]+)['"]|import\(\s*['"](\.[^'"]+)['"]\s*\)/g)) {
       const target = resolve(dirname(file), (match[1] ?? match[2]) as string)
       if (!target.startsWith(lib)) continue
       const to = part(target)
       checked++
-      if (to === from || to === 'errors.ts' || rules?.includes('*') || rules?.includes(to)) continue
+      if (to === from || to === 'errors.ts' || rules.includes('*') || rules.includes(to)) continue
       t.fail(`lib/${relative(lib, file)} imports lib/${relative(lib, target)}: ${from}/ may not import ${to}/`)
     }
   }
   t.ok(checked > 10, `checked ${checked} imports`)
+})
+
+t.test('every error lib/ throws is a coded FlowkitError', async (t) => {
+  for (const file of sources) {
+    const source = readFileSync(file, 'utf8')
+    for (const match of source.matchAll(/throw new (Error|RangeError|TypeError|SyntaxError)\(/g)) {
+      const line = source.slice(0, match.index).split('\n').length
+      t.fail(`lib/${relative(lib, file)}:${line} throws a plain ${match[1]}; throw a FlowkitError subclass with a code that matches the cause`)
+    }
+  }
 })

@@ -15,7 +15,7 @@
  * that merges checkpoints writes fewer frames). Each group runs at most 3 rounds, no warm-up
  * (a process starts cold whatever came before). The memory group is opt-in: ~80 s.
  */
-import { connectorScript, runSession, type Codec, type SessionOptions } from '../connector-session.ts'
+import { connectorScript, runBenchSession, type Codec, type SessionOptions } from '../connector-session.ts'
 import { bundled } from '../bundle.ts'
 import type { BenchCase, BenchGroup, Work } from '../harness.ts'
 
@@ -38,7 +38,7 @@ export function connectorCase(
   return {
     name: `${name} ${codec} ${label(documents)}`,
     async run(): Promise<Work> {
-      const session = await runSession({ script: bundled(connectorScript(script)), tsx: false, codec, documents, ...options })
+      const session = await runBenchSession({ script: bundled(connectorScript(script)), tsx: false, codec, documents, ...options })
       if (session.docs !== documents || (documents > 0 && session.checkpoints === 0)) {
         throw new Error(`${name}: ${session.docs} of ${documents} documents and ${session.checkpoints} checkpoints arrived`)
       }

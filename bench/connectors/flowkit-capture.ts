@@ -4,7 +4,7 @@
  */
 import Type from 'typebox'
 import { capture, type OpenContext } from 'flowkit/capture'
-import type { CaptureEvent } from 'flowkit/ops'
+import type { CaptureEvent } from 'flowkit/capture'
 
 const Config = Type.Object({})
 const Resource = Type.Object({ name: Type.String() })

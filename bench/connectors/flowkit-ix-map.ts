@@ -4,7 +4,7 @@
 import { from } from 'ix/asynciterable'
 import { map } from 'ix/asynciterable/operators'
 import { runCapture } from 'flowkit/capture'
-import type { CaptureEvent } from 'flowkit/ops'
+import type { CaptureEvent } from 'flowkit/capture'
 import { documentCount, makeDocument } from './documents.ts'
 import { benchCapture } from './flowkit-capture.ts'
 import { eventsOf } from './sources.ts'

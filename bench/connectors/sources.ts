@@ -3,7 +3,7 @@
  * (documents.ts) either in arrays of 500 events, a checkpoint closing every other array (or in
  * arrays of 1000 and a checkpoint, one transaction each), or one event at a time.
  */
-import { checkpoint, document, type CaptureEvent } from 'flowkit/ops'
+import { checkpoint, document, type CaptureEvent } from 'flowkit/capture'
 import { BATCH, CHECKPOINT_EVERY, bindingOf, checkpointState } from './documents.ts'
 
 /**

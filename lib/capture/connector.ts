@@ -2,10 +2,12 @@ import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import type { CaptureEvent } from '../ops/events.ts'
-import { resolvePointer } from '../ops/json-pointer.ts'
+import { stringsAtPointers } from '../json/pointer.ts'
+import { isObject } from '../json/values.ts'
 import {
   PROTOCOL_VERSION,
   type CaptureApply,
+  type CaptureDiscoveredBinding,
   type CaptureDiscover,
   type CaptureOpen,
   type CaptureResponse,
@@ -13,7 +15,7 @@ import {
   type CaptureValidate,
   type OAuth2,
 } from '../protocol/index.ts'
-import { compileSchema, parseJsonField, type CompiledSchema } from './schema.ts'
+import { compileSchema, parseJsonField, type CompiledSchema } from '../json/config-schema.ts'
 
 /** A binding of a Discovered response, with a typed resource config. */
 export interface DiscoveredBinding<R> {
@@ -120,106 +122,117 @@ export interface CaptureConnector<C extends TSchema = TSchema, R extends TSchema
  * apply and open run, types the bindings, and runs `open`'s events through the protocol.
  */
 export function capture<C extends TSchema, R extends TSchema>(definition: CaptureDefinition<C, R>): CaptureConnector<C, R> {
-  const configSchema = compileSchema(definition.config)
-  const resourceSchema = compileSchema(definition.resource)
-  const pointers = definition.resourcePathPointers ?? []
+  return new CompiledCapture(definition)
+}
 
-  const config = (text: string | null | undefined) => configSchema.parse(parseJsonField(text, 'config') ?? {}, 'config')
-  const resourcePath = (resource: unknown, given?: readonly string[] | null): readonly string[] => {
-    if (given && given.length > 0) return given
-    return pointers.map((pointer) => {
-      const value = resolvePointer(resource, pointer)
-      if (value === undefined) throw new ConfigError(`resource config has no value at resource path pointer ${pointer}`)
-      return typeof value === 'string' ? value : JSON.stringify(value)
-    })
+type SpecBinding = NonNullable<CaptureSpec['bindings']>[number]
+
+class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureConnector<C, R> {
+  readonly definition: CaptureDefinition<C, R>
+  readonly configSchema: CompiledSchema<C>
+  readonly resourceSchema: CompiledSchema<R>
+  readonly #pointers: readonly string[]
+
+  constructor(definition: CaptureDefinition<C, R>) {
+    this.definition = definition
+    this.configSchema = compileSchema(definition.config)
+    this.resourceSchema = compileSchema(definition.resource)
+    this.#pointers = definition.resourcePathPointers ?? []
   }
-  const binding = (index: number, resourceJson: string | null | undefined, fields: Partial<Binding<unknown>>, given?: readonly string[] | null): Binding<Static<R>> => {
-    const resourceConfig = resourceSchema.parse(parseJsonField(resourceJson, `binding ${index} resource config`) ?? {}, `binding ${index} resource config`)
+
+  spec(): CaptureResponse {
+    const { definition } = this
+    return {
+      spec: {
+        protocol: PROTOCOL_VERSION,
+        configSchemaJson: JSON.stringify(definition.config),
+        resourceConfigSchemaJson: JSON.stringify(definition.resource),
+        documentationUrl: definition.documentationUrl,
+        ...(definition.oauth2 ? { oauth2: definition.oauth2 } : {}),
+        ...(this.#pointers.length ? { resourcePathPointers: [...this.#pointers] } : {}),
+      },
+    }
+  }
+
+  async discover(request: CaptureDiscover, logger: Logger): Promise<CaptureResponse> {
+    const found = await this.definition.discover({ config: this.#config(request.configJson), name: request.name ?? '', logger })
+    return { discovered: { bindings: found.map((binding) => this.#discovered(binding)) } }
+  }
+
+  async validate(request: CaptureValidate, logger: Logger): Promise<CaptureResponse> {
+    const bindings = (request.bindings ?? []).map((b, index) =>
+      this.#binding(index, b.resourceConfigJson, { backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] }),
+    )
+    const context = { config: this.#config(request.configJson), name: request.name ?? '', bindings, logger }
+    const paths = this.definition.validate ? await this.definition.validate(context) : bindings.map((b) => b.resourcePath)
+    checkResourcePaths(paths, bindings.length)
+    return { validated: { bindings: paths.map((path) => ({ resourcePath: [...path] })) } }
+  }
+
+  async apply(request: CaptureApply, logger: Logger): Promise<CaptureResponse> {
+    const spec = request.capture
+    const context = { config: this.#config(spec?.configJson), name: spec?.name ?? '', version: request.version ?? '', bindings: this.#specBindings(spec), logger }
+    const description = this.definition.apply ? await this.definition.apply(context) : ''
+    return { applied: { actionDescription: description ?? '' } }
+  }
+
+  openContext(request: CaptureOpen): Omit<OpenContext<Static<C>, Static<R>>, 'signal' | 'logger'> {
+    const spec = request.capture
+    const state = parseJsonField(request.stateJson, 'state') ?? {}
+    if (!isObject(state)) throw new ConfigError('the state in Open is not a JSON object')
+    return { config: this.#config(spec?.configJson), name: spec?.name ?? '', bindings: this.#specBindings(spec), state }
+  }
+
+  #config(text: string | null | undefined): Static<C> {
+    return this.configSchema.parse(parseJsonField(text, 'config') ?? {}, 'config')
+  }
+
+  #resourcePath(resource: unknown, given?: readonly string[] | null): readonly string[] {
+    return given && given.length > 0 ? given : stringsAtPointers(resource, this.#pointers, 'binding')
+  }
+
+  #binding(index: number, resourceJson: string | null | undefined, fields: Partial<Binding<unknown>>, given?: readonly string[] | null): Binding<Static<R>> {
+    const what = `binding ${index} resource config`
+    const resourceConfig = this.resourceSchema.parse(parseJsonField(resourceJson, what) ?? {}, what)
     return {
       index,
       resourceConfig,
-      resourcePath: resourcePath(resourceConfig, given),
+      resourcePath: this.#resourcePath(resourceConfig, given),
       stateKey: fields.stateKey ?? '',
       backfill: fields.backfill ?? 0,
       collection: fields.collection ?? '',
       key: fields.key ?? [],
     }
   }
-  const specBindings = (spec: CaptureSpec | null | undefined) =>
-    (spec?.bindings ?? []).map((b, index) =>
-      binding(
-        index,
-        b.resourceConfigJson,
-        { stateKey: b.stateKey ?? '', backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] },
-        b.resourcePath,
-      ),
-    )
 
-  return {
-    definition,
-    configSchema,
-    resourceSchema,
-    spec() {
-      return {
-        spec: {
-          protocol: PROTOCOL_VERSION,
-          configSchemaJson: JSON.stringify(definition.config),
-          resourceConfigSchemaJson: JSON.stringify(definition.resource),
-          documentationUrl: definition.documentationUrl,
-          ...(definition.oauth2 ? { oauth2: definition.oauth2 } : {}),
-          ...(pointers.length ? { resourcePathPointers: [...pointers] } : {}),
-        },
-      }
-    },
-    async discover(request, logger) {
-      const found = await definition.discover({ config: config(request.configJson), name: request.name ?? '', logger })
-      return {
-        discovered: {
-          bindings: found.map((b) => {
-            resourceSchema.parse(b.resourceConfig, `discovered binding ${b.recommendedName} resource config`)
-            return {
-              recommendedName: b.recommendedName,
-              resourceConfigJson: JSON.stringify(b.resourceConfig),
-              documentSchemaJson: JSON.stringify(b.documentSchema),
-              key: [...b.key],
-              disable: b.disable ?? false,
-              resourcePath: [...resourcePath(b.resourceConfig, b.resourcePath)],
-              isFallbackKey: b.isFallbackKey ?? false,
-            }
-          }),
-        },
-      }
-    },
-    async validate(request, logger) {
-      const bindings = (request.bindings ?? []).map((b, index) =>
-        binding(index, b.resourceConfigJson, { backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] }),
-      )
-      const context = { config: config(request.configJson), name: request.name ?? '', bindings, logger }
-      const paths = definition.validate ? await definition.validate(context) : bindings.map((b) => b.resourcePath)
-      if (paths.length !== bindings.length) {
-        throw new ConfigError(`validate returned ${paths.length} resource paths for ${bindings.length} bindings`)
-      }
-      const seen = new Map<string, number>()
-      paths.forEach((path, index) => {
-        const key = JSON.stringify(path)
-        const other = seen.get(key)
-        if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
-        seen.set(key, index)
-      })
-      return { validated: { bindings: paths.map((path) => ({ resourcePath: [...path] })) } }
-    },
-    async apply(request, logger) {
-      const spec = request.capture
-      const context = { config: config(spec?.configJson), name: spec?.name ?? '', version: request.version ?? '', bindings: specBindings(spec), logger }
-      const description = definition.apply ? await definition.apply(context) : ''
-      return { applied: { actionDescription: description ?? '' } }
-    },
-    openContext(request) {
-      const spec = request.capture
-      const state = parseJsonField(request.stateJson, 'state') ?? {}
-      if (typeof state !== 'object' || state === null || Array.isArray(state)) throw new ConfigError('the state in Open is not a JSON object')
-      return { config: config(spec?.configJson), name: spec?.name ?? '', bindings: specBindings(spec), state: state as Record<string, unknown> }
-    },
+  #specBindings(spec: CaptureSpec | null | undefined): Binding<Static<R>>[] {
+    return (spec?.bindings ?? []).map((b: SpecBinding, index) =>
+      this.#binding(index, b.resourceConfigJson, { stateKey: b.stateKey ?? '', backfill: b.backfill ?? 0, collection: b.collection?.name ?? '', key: b.collection?.key ?? [] }, b.resourcePath),
+    )
+  }
+
+  #discovered(binding: DiscoveredBinding<Static<R>>): CaptureDiscoveredBinding {
+    this.resourceSchema.parse(binding.resourceConfig, `discovered binding ${binding.recommendedName} resource config`)
+    return {
+      recommendedName: binding.recommendedName,
+      resourceConfigJson: JSON.stringify(binding.resourceConfig),
+      documentSchemaJson: JSON.stringify(binding.documentSchema),
+      key: [...binding.key],
+      disable: binding.disable ?? false,
+      resourcePath: [...this.#resourcePath(binding.resourceConfig, binding.resourcePath)],
+      isFallbackKey: binding.isFallbackKey ?? false,
+    }
   }
 }
 
+/** Validate's answer must give one resource path per binding, no two the same. */
+function checkResourcePaths(paths: readonly (readonly string[])[], bindings: number): void {
+  if (paths.length !== bindings) throw new ConfigError(`validate returned ${paths.length} resource paths for ${bindings} bindings`)
+  const seen = new Map<string, number>()
+  paths.forEach((path, index) => {
+    const key = JSON.stringify(path)
+    const other = seen.get(key)
+    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
+    seen.set(key, index)
+  })
+}

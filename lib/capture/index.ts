@@ -1,4 +1,4 @@
-// flowkit/capture: define a capture connector and run it.
+// flowkit/capture: define a capture connector, the events it emits, and run it.
 export {
   capture,
   type Binding,
@@ -10,10 +10,8 @@ export {
   type ApplyContext,
   type OpenContext,
 } from './connector.ts'
-export { resolvePointer } from '../ops/json-pointer.ts'
 export { serveCapture, type ServeOptions } from './serve.ts'
-export { runCapture, chooseCodec } from './run.ts'
-export { ResponseEncoder, type Codec } from './encoder.ts'
+export { runCapture } from './run.ts'
 export {
   document,
   checkpoint,

@@ -1,23 +1,17 @@
-import type { Writable } from 'node:stream'
-import { decodeLengthPrefixed, decodeNdjson } from '../codec/index.ts'
+import { encodeFrame, readFrames, type MessageReader } from '../codec/frames.ts'
 import { ProtocolError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
+import type { ProcessIo } from '../io/process.ts'
 import { redactSecrets } from '../io/redact.ts'
+import { sink } from '../io/sink.ts'
 import { AckQueue, ackWindow } from '../ops/ack-window.ts'
 import type { EventBatch } from '../ops/events.ts'
-import { sink } from '../ops/sink.ts'
 import { toBatches } from '../ops/to-batches.ts'
-import { captureRequest, type CaptureOpen, type CaptureRequest, type CaptureResponse } from '../protocol/index.ts'
+import { captureRequest, captureResponse, type CaptureOpen, type CaptureRequest, type CaptureResponse } from '../protocol/index.ts'
 import type { CaptureConnector } from './connector.ts'
-import { ResponseEncoder, type Codec } from './encoder.ts'
+import { ResponseEncoder } from './encoder.ts'
 
-export interface ServeOptions {
-  /** Request frames (stdin). */
-  readonly input: AsyncIterable<Uint8Array>
-  /** Response frames (stdout). */
-  readonly output: Writable
-  readonly codec: Codec
-  readonly logger: Logger
+export interface ServeOptions extends Omit<ProcessIo, 'stop'> {
   /** Aborting it stops a running session as if stdin had closed (SIGTERM). */
   readonly stop?: AbortSignal
   /** Interval of the progress log line during a session; default 60 s. */
@@ -38,9 +32,9 @@ type RequestKind = (typeof REQUEST_KINDS)[number]
  */
 export async function serveCapture(connector: CaptureConnector, options: ServeOptions): Promise<void> {
   const { codec, logger } = options
-  const requests = new RequestReader(options.input, codec)
+  const requests = readFrames(options.input, codec, captureRequest)
   const write = sink(options.output)
-  const respond = (response: CaptureResponse) => write(oneFrame(codec, response))
+  const respond = (response: CaptureResponse) => write([encodeFrame(codec, captureResponse, response)])
 
   for (;;) {
     const request = await requests.next()
@@ -62,14 +56,14 @@ export async function serveCapture(connector: CaptureConnector, options: ServeOp
         break
       case 'open':
         // A session is the last thing a connector process does: its end is the process's end.
-        return runSession(connector, request.open!, requests, options)
+        return serveSession(connector, request.open!, requests, options)
       case 'acknowledge':
-        throw new ProtocolError('received Acknowledge before Open: acknowledgements only belong to a session')
+        throw new ProtocolError('PROTOCOL_ORDER', 'received Acknowledge before Open: acknowledgements only belong to a session')
     }
   }
 }
 
-async function runSession(connector: CaptureConnector, open: CaptureOpen, requests: RequestReader, options: ServeOptions): Promise<void> {
+async function serveSession(connector: CaptureConnector, open: CaptureOpen, requests: MessageReader<CaptureRequest>, options: ServeOptions): Promise<void> {
   const { codec, logger } = options
   const context = connector.openContext(open)
   const explicit = connector.definition.explicitAcknowledgements ?? false
@@ -90,7 +84,7 @@ async function runSession(connector: CaptureConnector, open: CaptureOpen, reques
     explicitAcknowledgements: explicit,
   })
   logger.debug('capture config', { config: redactSecrets(connector.definition.config, context.config) })
-  await write(oneFrame(codec, { opened: explicit ? { explicitAcknowledgements: true } : {} }))
+  await write([encodeFrame(codec, captureResponse, { opened: explicit ? { explicitAcknowledgements: true } : {} })])
 
   const encoder = new ResponseEncoder(codec, context.bindings.length)
   // Acknowledgements are read while documents are written; stdin closing ends the session.
@@ -120,6 +114,7 @@ async function runSession(connector: CaptureConnector, open: CaptureOpen, reques
   logProgress(logger, 'capture session ended', context.bindings, encoder, started)
   if (encoder.pending > 0) {
     throw new ProtocolError(
+      'PROTOCOL_VIOLATION',
       `the session stopped with ${encoder.pending} document${encoder.pending === 1 ? '' : 's'} after the last checkpoint; they were not committed`,
     )
   }
@@ -232,7 +227,7 @@ async function* encodeSession(
   }
 }
 
-async function readDuringSession(requests: RequestReader, acks: AckQueue | undefined, stop: () => void): Promise<void> {
+async function readDuringSession(requests: MessageReader<CaptureRequest>, acks: AckQueue | undefined, stop: () => void): Promise<void> {
   for (;;) {
     const request = await requests.next()
     if (request === undefined) {
@@ -240,8 +235,8 @@ async function readDuringSession(requests: RequestReader, acks: AckQueue | undef
       return
     }
     const kind = requestKind(request)
-    if (kind !== 'acknowledge') throw new ProtocolError(`received ${kind} during a capture session; only acknowledge may follow Open`)
-    if (!acks) throw new ProtocolError('received Acknowledge, but this connector did not ask for explicit acknowledgements')
+    if (kind !== 'acknowledge') throw new ProtocolError('PROTOCOL_ORDER', `received ${kind} during a capture session; only acknowledge may follow Open`)
+    if (!acks) throw new ProtocolError('PROTOCOL_ORDER', 'received Acknowledge, but this connector did not ask for explicit acknowledgements')
     acks.acknowledge(request.acknowledge?.checkpoints ?? 0)
   }
 }
@@ -260,38 +255,6 @@ function logProgress(logger: Logger, message: string, bindings: readonly { resou
 function requestKind(request: CaptureRequest): RequestKind {
   const set = REQUEST_KINDS.filter((kind) => request[kind] != null)
   if (set.length === 1) return set[0] as RequestKind
-  if (set.length === 0) throw new ProtocolError('received a request that carries none of spec, discover, validate, apply, open, acknowledge')
-  throw new ProtocolError(`received a request that carries more than one message: ${set.join(', ')}`)
-}
-
-function oneFrame(codec: Codec, response: CaptureResponse): Buffer[] {
-  const encoder = new ResponseEncoder(codec, 0)
-  encoder.response(response)
-  return encoder.take()
-}
-
-/** Requests one at a time from framed input, in either codec. */
-class RequestReader {
-  readonly #batches: AsyncIterator<CaptureRequest[]>
-  #batch: CaptureRequest[] = []
-  #index = 0
-
-  constructor(input: AsyncIterable<Uint8Array>, codec: Codec) {
-    const decoded =
-      codec === 'json'
-        ? decodeNdjson(input, { parse: captureRequest.fromJson })
-        : decodeLengthPrefixed(input, { parse: captureRequest.fromProto })
-    this.#batches = decoded[Symbol.asyncIterator]()
-  }
-
-  /** The next request, or undefined at the end of the input. */
-  async next(): Promise<CaptureRequest | undefined> {
-    while (this.#index >= this.#batch.length) {
-      const result = await this.#batches.next()
-      if (result.done) return undefined
-      this.#batch = result.value
-      this.#index = 0
-    }
-    return this.#batch[this.#index++]
-  }
+  if (set.length === 0) throw new ProtocolError('PROTOCOL_VIOLATION', 'received a request that carries none of spec, discover, validate, apply, open, acknowledge')
+  throw new ProtocolError('PROTOCOL_VIOLATION', `received a request that carries more than one message: ${set.join(', ')}`)
 }

@@ -1,10 +1,10 @@
 import { open, readFile, rename } from 'node:fs/promises'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { parseArgs } from 'node:util'
-import { ConfigError, ConnectorError, UsageError } from '../errors.ts'
-import { loadCapture } from '../testing/catalog.ts'
-import type { ConnectorLog } from '../testing/logs.ts'
-import { runSession, type Transaction } from '../testing/session.ts'
+import { ConfigError, ConnectorError, messageOf, UsageError } from '../errors.ts'
+import { runCaptureSession, type Transaction } from '../runtime/capture-session.ts'
+import { loadCapture } from '../runtime/catalog.ts'
+import type { ConnectorLog } from '../runtime/logs.ts'
 import { connectorLogText, extractInspect, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 import { canRedraw, PreviewStatus, type StatusStream } from './status.ts'
 
@@ -43,7 +43,7 @@ export interface PreviewOptions extends SourceOptions {
   readonly stateFile?: string
   readonly outputState: boolean
   /** Check each document against its collection's schema and key (`--skip-validation` turns it off). */
-  readonly validate: boolean
+  readonly checkDocuments: boolean
   /** How often the progress line is written when it is not redrawn in place; 0: no progress at all. */
   readonly statusIntervalMs: number
 }
@@ -72,7 +72,7 @@ export function parsePreviewArgs(args: string[]): PreviewOptions {
     delayMs: parseDuration(values.delay ?? '0'),
     ...(stateFile === undefined ? {} : { stateFile }),
     outputState: values['output-state'] ?? false,
-    validate: values['skip-validation'] !== true,
+    checkDocuments: values['skip-validation'] !== true,
     statusIntervalMs: parseDuration(values['status-interval'] ?? '10s', '--status-interval'),
   }
 }
@@ -153,13 +153,13 @@ export async function preview(options: PreviewOptions, output: NodeJS.WritableSt
       if (session > 0 && options.delayMs > 0) await sleep(options.delayMs, undefined, { signal: stop.signal }).catch(() => {})
       if (stop.signal.aborted) break
       // The state moves on only in `commit`, with what was printed.
-      await runSession(task, {
+      await runCaptureSession(task, {
         state,
         logLevel: options.logLevel,
         onLog,
         onTransaction: commit,
         signal: stop.signal,
-        validate: options.validate,
+        checkDocuments: options.checkDocuments,
         inspect: options.inspect,
       }).catch((error: unknown) => {
         // Ctrl-C in a terminal signals the connector too: one that dies of it, or fails on
@@ -194,12 +194,12 @@ async function readState(file: string): Promise<unknown> {
     text = await readFile(file, 'utf8')
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return {}
-    throw new ConfigError(`cannot read state file ${file}: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new ConfigError(`cannot read state file ${file}: ${messageOf(error)}`, { cause: error })
   }
   try {
     return JSON.parse(text)
   } catch (error) {
-    throw new ConfigError(`state file ${file} is not JSON: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new ConfigError(`state file ${file} is not JSON: ${messageOf(error)}`, { cause: error })
   }
 }
 

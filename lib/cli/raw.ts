@@ -1,9 +1,9 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
 import { captureResponse, codecOf, type CaptureDiscoveredBinding, type CaptureResponse } from '../protocol/index.ts'
-import { loadCapture } from '../testing/catalog.ts'
-import { apply, discover, spec, validate, type UnaryOptions } from '../testing/unary.ts'
-import type { CaptureTask } from '../testing/catalog.ts'
+import { apply, discover, spec, validate } from '../runtime/capture-rpc.ts'
+import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
+import type { StartOptions } from '../runtime/endpoint.ts'
 import { extractInspect, INSPECT_USAGE, printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 
 export const rawUsage = `usage: flowkit raw spec|discover|validate|apply --source FILE [--capture NAME] [--log-level LEVEL]
@@ -47,7 +47,7 @@ export function parseRawArgs(args: string[]): RawOptions {
   return { request: request as RawRequest, ...sourceOptionsOf(values, inspect), ...(emitRaw ? { emitRaw } : {}) }
 }
 
-const RUN: Record<RawRequest, (task: CaptureTask, options: UnaryOptions) => Promise<CaptureResponse>> = { spec, discover, validate, apply }
+const RUN: Record<RawRequest, (task: CaptureTask, options: StartOptions) => Promise<CaptureResponse>> = { spec, discover, validate, apply }
 
 const discoveredBinding = codecOf<CaptureDiscoveredBinding>('capture.Response.Discovered.Binding')
 

@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.ts'
-import { formatLog, type ConnectorLog } from '../testing/logs.ts'
+import { formatLog, type ConnectorLog } from '../runtime/logs.ts'
 
 /** The options every command that runs a catalog's capture takes. */
 export interface SourceOptions {

@@ -1,7 +1,7 @@
 import { parseArgs } from 'node:util'
-import { decodeLengthPrefixed, decodeNdjson, encodeLengthPrefixed, encodeNdjson } from '../codec/index.ts'
+import { decodeFrames, encodeFrames, type Codec } from '../codec/frames.ts'
 import { UsageError } from '../errors.ts'
-import { sink } from '../ops/sink.ts'
+import { sink } from '../io/sink.ts'
 import { messageCodec, PROTOCOLS, type MessageKind, type ProtocolName } from '../protocol/index.ts'
 
 export const transcodeUsage = `usage: flowkit transcode --protocol capture|materialize|derive --message request|response
@@ -10,8 +10,6 @@ export const transcodeUsage = `usage: flowkit transcode --protocol capture|mater
 Reads frames of Flow messages on stdin and writes the same messages on stdout in the other codec,
 or in the same codec, normalised: json = one compact JSON object per line (Flow's JSON mapping),
 proto = protobuf, each message preceded by its length as a 4-byte little-endian integer.`
-
-type Codec = 'json' | 'proto'
 
 export interface TranscodeOptions {
   readonly protocol: ProtocolName
@@ -53,11 +51,6 @@ export function parseTranscodeArgs(args: string[]): TranscodeOptions {
 /** Decodes every frame of `input` and writes it to `output` in the target codec. */
 export async function transcode(options: TranscodeOptions, input: AsyncIterable<Uint8Array>, output: NodeJS.WritableStream): Promise<void> {
   const codec = messageCodec(options.protocol, options.message)
-  const limits = options.maxFrameBytes === undefined ? {} : { maxFrameBytes: options.maxFrameBytes }
-  const messages =
-    options.from === 'json'
-      ? decodeNdjson(input, { ...limits, parse: codec.fromJson })
-      : decodeLengthPrefixed(input, { ...limits, parse: codec.fromProto })
-  const encode = options.to === 'json' ? encodeNdjson(codec.toJson) : encodeLengthPrefixed(codec.toProto)
-  await sink(output as import('node:stream').Writable)(encode(messages))
+  const messages = decodeFrames(input, options.from, codec, { maxFrameBytes: options.maxFrameBytes })
+  await sink(output as import('node:stream').Writable)(encodeFrames(options.to, codec)(messages))
 }

@@ -3,7 +3,8 @@
  * (Flow's annotation) or `"airbyte_secret": true`; redaction follows `properties`,
  * `additionalProperties`, `items`, `oneOf`/`anyOf`/`allOf` and local `$ref`s into `$defs`.
  */
-import { locate, parsePointer } from '../ops/json-pointer.ts'
+import { locate, parsePointer } from '../json/pointer.ts'
+import { isObject } from '../json/values.ts'
 
 export const REDACTED = '[redacted]'
 
@@ -48,8 +49,4 @@ function resolve(schema: Schema, root: unknown): Schema {
     return schema // not a pointer: nothing to follow
   }
   return isObject(node) ? { ...node, ...schema, $ref: undefined } : schema
-}
-
-function isObject(value: unknown): value is Schema {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

@@ -1,4 +1,4 @@
-import { ProtocolError } from '../errors.ts'
+import { ArgumentError, ProtocolError } from '../errors.ts'
 import type { CheckpointEvent, EventBatch } from './events.ts'
 
 /**
@@ -31,7 +31,7 @@ export interface AckWindowOptions {
 export function ackWindow(options: AckWindowOptions) {
   const { maxInFlight, ledger } = options
   if (maxInFlight !== Infinity && (!Number.isSafeInteger(maxInFlight) || maxInFlight < 1)) {
-    throw new RangeError(`maxInFlight must be a positive integer or Infinity, got ${String(maxInFlight)}`)
+    throw new ArgumentError(`maxInFlight must be a positive integer or Infinity, got ${String(maxInFlight)}`)
   }
   return async function* ackWindow(source: AsyncIterable<EventBatch>): AsyncGenerator<EventBatch, void, undefined> {
     while (ledger.inFlight >= maxInFlight) await ledger.below(maxInFlight)
@@ -76,11 +76,11 @@ export class AckQueue implements AckLedger {
    * when `n` is more than are in flight.
    */
   acknowledge(n: number): void {
-    if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError(`acknowledged checkpoints must be a count, got ${n}`)
+    if (!Number.isSafeInteger(n) || n < 0) throw new ProtocolError('PROTOCOL_VIOLATION', `acknowledged checkpoints must be a count, got ${n}`)
     const inFlight = this.inFlight
     if (n > inFlight) {
       throw new ProtocolError(
-        `Flow acknowledged ${n} checkpoint${n === 1 ? '' : 's'} but only ${inFlight} ${inFlight === 1 ? 'was' : 'were'} written and not yet acknowledged`,
+        'PROTOCOL_VIOLATION', `Flow acknowledged ${n} checkpoint${n === 1 ? '' : 's'} but only ${inFlight} ${inFlight === 1 ? 'was' : 'were'} written and not yet acknowledged`,
       )
     }
     for (let i = 0; i < n; i++) {
@@ -105,7 +105,7 @@ export class AckQueue implements AckLedger {
    * Ends the queue, for a session that ends with checkpoints in flight: every pending and later
    * `below()` rejects with `reason`, so that an ack window waiting on it stops waiting.
    */
-  close(reason: Error = new ProtocolError('the session ended before Flow acknowledged the checkpoints in flight')): void {
+  close(reason: Error = new ProtocolError('PROTOCOL_VIOLATION', 'the session ended before Flow acknowledged the checkpoints in flight')): void {
     this.#closed ??= reason
     const waiters = this.#waiters
     this.#waiters = []

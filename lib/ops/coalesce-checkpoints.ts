@@ -1,5 +1,6 @@
+import { ArgumentError } from '../errors.ts'
 import { mergedCheckpoint, type CaptureEvent, type CheckpointEvent, type DocumentEvent, type EventBatch } from './events.ts'
-import { applyMergePatch, composeMergePatches } from './merge-patch.ts'
+import { applyMergePatch, composeMergePatches } from '../json/merge-patch.ts'
 
 export interface CoalesceOptions {
   /** Hold a checkpoint only while fewer documents than this came since the last one written. */
@@ -136,14 +137,14 @@ function resolveBounds(options: CoalesceOptions): Bounds {
   const { maxDocs, maxBytes, maxMs, maxCheckpoints = 1000 } = options
   for (const [name, value] of [['maxDocs', maxDocs], ['maxBytes', maxBytes], ['maxMs', maxMs]] as const) {
     if (typeof value !== 'number' || Number.isNaN(value) || value < 0) {
-      throw new RangeError(`${name} must be a number from 0 to Infinity, got ${String(value)}`)
+      throw new ArgumentError(`${name} must be a number from 0 to Infinity, got ${String(value)}`)
     }
   }
   if (maxMs !== Infinity && maxMs > MAX_TIMER_MS) {
-    throw new RangeError(`maxMs must be at most ${MAX_TIMER_MS} or Infinity, got ${maxMs}`)
+    throw new ArgumentError(`maxMs must be at most ${MAX_TIMER_MS} or Infinity, got ${maxMs}`)
   }
   if (!Number.isSafeInteger(maxCheckpoints) || maxCheckpoints < 1) {
-    throw new RangeError(`maxCheckpoints must be a positive integer, got ${String(maxCheckpoints)}`)
+    throw new ArgumentError(`maxCheckpoints must be a positive integer, got ${String(maxCheckpoints)}`)
   }
   return { maxDocs, maxBytes, maxMs, maxCheckpoints }
 }

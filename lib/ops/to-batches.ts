@@ -1,4 +1,5 @@
-import { ProtocolError } from '../errors.ts'
+import { describeValue } from '../json/values.ts'
+import { ArgumentError, ProtocolError } from '../errors.ts'
 import type { CaptureEvent, EventBatch } from './events.ts'
 
 export interface ToBatchesOptions {
@@ -30,7 +31,7 @@ export type CaptureEventSource = AsyncIterable<CaptureEvent | readonly CaptureEv
 export function toBatches(options: ToBatchesOptions = {}) {
   const maxEvents = options.maxEvents ?? 1024
   if (!Number.isSafeInteger(maxEvents) || maxEvents < 1) {
-    throw new RangeError(`maxEvents must be a positive integer, got ${maxEvents}`)
+    throw new ArgumentError(`maxEvents must be a positive integer, got ${maxEvents}`)
   }
   return async function* toBatches(source: CaptureEventSource): AsyncGenerator<EventBatch, void, undefined> {
     let gathered: CaptureEvent[] = []
@@ -66,14 +67,14 @@ function checkEvent(event: unknown): asserts event is CaptureEvent {
       const { doc, binding } = event as { doc: unknown; binding: unknown }
       if (typeof doc === 'string' || (typeof doc === 'object' && doc !== null && !Array.isArray(doc))) return
       throw new ProtocolError(
-        `document for binding ${String(binding)} must be an object or a string of JSON text, got ${describe(doc)}`,
+        'PROTOCOL_VIOLATION', `document for binding ${String(binding)} must be an object or a string of JSON text, got ${describeValue(doc)}`,
       )
     }
     case 'checkpoint': {
       const { mergePatch, acks } = event as { mergePatch: unknown; acks: unknown }
       if (typeof mergePatch === 'boolean' && Array.isArray(acks)) return
       throw new ProtocolError(
-        `checkpoint must have a boolean mergePatch and an acks array (make it with checkpoint()), got mergePatch ${describe(mergePatch)} and acks ${describe(acks)}`,
+        'PROTOCOL_VIOLATION', `checkpoint must have a boolean mergePatch and an acks array (make it with checkpoint()), got mergePatch ${describeValue(mergePatch)} and acks ${describeValue(acks)}`,
       )
     }
     case 'sourcedSchema':
@@ -82,29 +83,9 @@ function checkEvent(event: unknown): asserts event is CaptureEvent {
       return
     default:
       throw new ProtocolError(
-        `expected a capture event (document, checkpoint, sourcedSchema, backfillBegin or backfillComplete), got ${
-          type === undefined ? describe(event) : `an event of type ${describe(type)}`
+        'PROTOCOL_VIOLATION', `expected a capture event (document, checkpoint, sourcedSchema, backfillBegin or backfillComplete), got ${
+          type === undefined ? describeValue(event) : `an event of type ${describeValue(type)}`
         }`,
       )
-  }
-}
-
-/** A short description of a value for an error message: its kind, and a scalar's value. */
-function describe(value: unknown): string {
-  if (value === null) return 'null'
-  if (Array.isArray(value)) return 'an array'
-  switch (typeof value) {
-    case 'string':
-      return `the string ${JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value)}`
-    case 'number':
-    case 'boolean':
-    case 'bigint':
-      return `the ${typeof value} ${String(value)}`
-    case 'undefined':
-      return 'undefined'
-    case 'object':
-      return 'an object'
-    default:
-      return `a ${typeof value}`
   }
 }

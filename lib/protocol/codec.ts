@@ -1,9 +1,9 @@
 import protobuf from 'protobufjs/minimal.js'
 import Long from 'long'
-import { MessageError } from '../errors.ts'
+import { MessageError, messageOf } from '../errors.ts'
 import { readJsonMessage } from './json-read.ts'
 import { writeJsonMessage } from './json-write.ts'
-import { generatedClass, messagePlan, type MessagePlan } from './schema.ts'
+import { generatedClass, messagePlan, type MessagePlan } from './message-plan.ts'
 
 // 64-bit integers are held as Long. Set it explicitly: protobufjs finds `long` on its own only
 // where `require` works, which a bundled connector cannot rely on.
@@ -42,7 +42,7 @@ export function codecOf<T extends object>(typeName: string): MessageCodec<T> {
       try {
         return generated.decode(bytes)
       } catch (error) {
-        throw new MessageError(`${typeName}: not a valid protobuf message (${error instanceof Error ? error.message : String(error)})`, { cause: error })
+        throw new MessageError(`${typeName}: not a valid protobuf message (${messageOf(error)})`, { cause: error })
       }
     },
     toProto: (message) => generated.encode(message).finish(),

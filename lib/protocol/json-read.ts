@@ -1,7 +1,8 @@
 import Long from 'long'
+import { MessageError } from '../errors.ts'
 import { ARRAY, END_ARRAY, END_OBJECT, JsonCursor, OBJECT } from './json-cursor.ts'
 import { located, messageError } from './path-error.ts'
-import type { FieldKind, FieldPlan, MessagePlan } from './schema.ts'
+import type { FieldKind, FieldPlan, MessagePlan } from './message-plan.ts'
 import { parseBase64, parseDuration, parseTimestamp } from './well-known.ts'
 
 type Message = Record<string, unknown>
@@ -140,7 +141,7 @@ function readValue(cursor: JsonCursor, field: FieldPlan): unknown {
 function numberText(cursor: JsonCursor): string {
   if (!cursor.atString()) return cursor.numberToken()
   const text = cursor.string()
-  if (!isNumberText(text)) throw new RangeError(`expected a number or a string holding one, got ${JSON.stringify(text)}`)
+  if (!isNumberText(text)) throw new MessageError(`expected a number or a string holding one, got ${JSON.stringify(text)}`)
   return text
 }
 
@@ -153,7 +154,7 @@ function isNumberText(text: string): boolean {
 function readInteger(cursor: JsonCursor, min: number, max: number, what: string): number {
   const text = numberText(cursor)
   const value = Number(text)
-  if (!Number.isInteger(value) || value < min || value > max) throw new RangeError(`expected ${what}, got ${text}`)
+  if (!Number.isInteger(value) || value < min || value > max) throw new MessageError(`expected ${what}, got ${text}`)
   return value
 }
 
@@ -166,11 +167,11 @@ function readLong(cursor: JsonCursor, unsigned: boolean): Long {
     const digits = text.replace(/^(-?)0+(?=\d)/, '$1')
     const value = Long.fromString(digits, unsigned)
     // Long.fromString wraps on overflow: a value that does not print back was out of range.
-    if (value.toString() !== (digits === '-0' ? '0' : digits)) throw new RangeError(`expected ${what}, got ${text}`)
+    if (value.toString() !== (digits === '-0' ? '0' : digits)) throw new MessageError(`expected ${what}, got ${text}`)
     return value
   }
   const value = Number(text)
-  if (!Number.isSafeInteger(value) || (unsigned && value < 0)) throw new RangeError(`expected ${what}, got ${text}`)
+  if (!Number.isSafeInteger(value) || (unsigned && value < 0)) throw new MessageError(`expected ${what}, got ${text}`)
   return Long.fromNumber(value, unsigned)
 }
 
@@ -180,7 +181,7 @@ function readFloat(cursor: JsonCursor): number {
   if (text === 'NaN') return Number.NaN
   if (text === 'Infinity') return Number.POSITIVE_INFINITY
   if (text === '-Infinity') return Number.NEGATIVE_INFINITY
-  if (!isNumberText(text)) throw new RangeError(`expected a number, "NaN", "Infinity" or "-Infinity", got ${JSON.stringify(text)}`)
+  if (!isNumberText(text)) throw new MessageError(`expected a number, "NaN", "Infinity" or "-Infinity", got ${JSON.stringify(text)}`)
   return Number(text)
 }
 
@@ -190,7 +191,7 @@ function readEnum(cursor: JsonCursor, field: FieldPlan): number {
   const name = cursor.string()
   const value = plan.byName.get(name)
   if (value === undefined) {
-    throw new RangeError(`${JSON.stringify(name)} is not a value of ${plan.fullName} (${[...plan.byName.keys()].join(', ')})`)
+    throw new MessageError(`${JSON.stringify(name)} is not a value of ${plan.fullName} (${[...plan.byName.keys()].join(', ')})`)
   }
   return value
 }

@@ -1,7 +1,8 @@
 import type Long from 'long'
+import { MessageError } from '../errors.ts'
 import { checkRawJson } from './json-cursor.ts'
 import { located, messageError } from './path-error.ts'
-import type { FieldPlan, MessagePlan } from './schema.ts'
+import type { FieldPlan, MessagePlan } from './message-plan.ts'
 import { formatBase64, formatDuration, formatTimestamp, type SecondsNanos } from './well-known.ts'
 
 type Message = Record<string, unknown>
@@ -93,7 +94,7 @@ function isZeroLong(value: unknown): boolean {
 function writeValue(field: FieldPlan, value: unknown): string {
   switch (field.kind) {
     case 'raw':
-      if (typeof value !== 'string') throw new TypeError(`expected JSON text (a string), got ${typeof value}`)
+      if (typeof value !== 'string') throw new MessageError(`expected JSON text (a string), got ${typeof value}`)
       return checkRawJson(value)
     case 'message':
       return writeMessage(field.message as MessagePlan, value as Message)

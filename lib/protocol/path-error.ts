@@ -1,4 +1,4 @@
-import { MessageError } from '../errors.ts'
+import { MessageError, messageOf } from '../errors.ts'
 
 /**
  * An error inside a message, with the path to it collected as the stack unwinds through
@@ -17,7 +17,7 @@ export class PathError extends Error {
 
 /** Adds `segment` (`.field`, `[3]`, `["key"]`) in front of the path of `error`. */
 export function located(error: unknown, segment: string): PathError {
-  const pathError = error instanceof PathError ? error : new PathError(error instanceof Error ? error.message : String(error), error)
+  const pathError = error instanceof PathError ? error : new PathError(messageOf(error), error)
   pathError.segments.unshift(segment)
   return pathError
 }

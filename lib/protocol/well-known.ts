@@ -1,4 +1,5 @@
 import Long from 'long'
+import { MessageError } from '../errors.ts'
 
 /** google.protobuf.Timestamp and Duration as the generated code holds them. */
 export interface SecondsNanos {
@@ -28,7 +29,7 @@ export function formatTimestamp(value: SecondsNanos): string {
   const seconds = toNumber(value.seconds)
   const nanos = value.nanos ?? 0
   if (seconds < MIN_SECONDS || seconds > MAX_SECONDS || nanos < 0 || nanos >= NANOS_PER_SECOND) {
-    throw new RangeError(`timestamp out of range: seconds ${seconds}, nanos ${nanos}`)
+    throw new MessageError(`timestamp out of range: seconds ${seconds}, nanos ${nanos}`)
   }
   const iso = new Date(seconds * 1000).toISOString() // YYYY-MM-DDTHH:MM:SS.000Z
   return iso.slice(0, 19) + fraction(nanos) + '+00:00'
@@ -39,20 +40,20 @@ const TIMESTAMP = /^(\d{4})-(\d{2})-(\d{2})[Tt ](\d{2}):(\d{2}):(\d{2})(?:\.(\d{
 /** Parses an RFC 3339 timestamp with any offset into seconds and nanos since the epoch. */
 export function parseTimestamp(text: string): { seconds: Long; nanos: number } {
   const m = TIMESTAMP.exec(text)
-  if (!m) throw new RangeError(`not an RFC 3339 timestamp: ${JSON.stringify(text)}`)
+  if (!m) throw new MessageError(`not an RFC 3339 timestamp: ${JSON.stringify(text)}`)
   const [year, month, day, hour, minute, second] = m.slice(1, 7).map(Number) as [number, number, number, number, number, number]
   const date = new Date(0)
   date.setUTCFullYear(year, month - 1, day)
   date.setUTCHours(hour, minute, second, 0)
   if (date.getUTCMonth() !== month - 1 || date.getUTCDate() !== day || hour > 23 || minute > 59 || second > 59) {
-    throw new RangeError(`not a valid date and time: ${JSON.stringify(text)}`)
+    throw new MessageError(`not a valid date and time: ${JSON.stringify(text)}`)
   }
   let seconds = date.getTime() / 1000
   if (m[9] !== undefined) {
     const offset = Number(m[10]) * 3600 + Number(m[11]) * 60
     seconds -= m[9] === '-' ? -offset : offset
   }
-  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new RangeError(`timestamp out of range: ${JSON.stringify(text)}`)
+  if (seconds < MIN_SECONDS || seconds > MAX_SECONDS) throw new MessageError(`timestamp out of range: ${JSON.stringify(text)}`)
   const nanos = m[7] === undefined ? 0 : Number(m[7].padEnd(9, '0'))
   return { seconds: Long.fromNumber(seconds), nanos }
 }
@@ -62,7 +63,7 @@ export function formatDuration(value: SecondsNanos): string {
   const seconds = toNumber(value.seconds)
   const nanos = value.nanos ?? 0
   if ((seconds > 0 && nanos < 0) || (seconds < 0 && nanos > 0) || Math.abs(nanos) >= NANOS_PER_SECOND) {
-    throw new RangeError(`duration has mismatched seconds ${seconds} and nanos ${nanos}`)
+    throw new MessageError(`duration has mismatched seconds ${seconds} and nanos ${nanos}`)
   }
   const sign = seconds < 0 || nanos < 0 ? '-' : ''
   return sign + String(Math.abs(seconds)) + fraction(Math.abs(nanos)) + 's'
@@ -73,7 +74,7 @@ const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/
 /** Parses `"62.250s"`-style durations. */
 export function parseDuration(text: string): { seconds: Long; nanos: number } {
   const m = DURATION.exec(text)
-  if (!m) throw new RangeError(`not a duration like "1.5s": ${JSON.stringify(text)}`)
+  if (!m) throw new MessageError(`not a duration like "1.5s": ${JSON.stringify(text)}`)
   const negative = m[1] === '-'
   let seconds = Long.fromString(m[2] as string)
   let nanos = m[3] === undefined ? 0 : Number(m[3].padEnd(9, '0'))
@@ -88,7 +89,7 @@ const BASE64 = /^(?:[A-Za-z0-9+/_-]{4})*(?:[A-Za-z0-9+/_-]{2}(?:==)?|[A-Za-z0-9+
 
 /** Decodes standard or URL-safe base64, padded or not. */
 export function parseBase64(text: string): Uint8Array {
-  if (!BASE64.test(text)) throw new RangeError(`not base64: ${JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text)}`)
+  if (!BASE64.test(text)) throw new MessageError(`not base64: ${JSON.stringify(text.length > 40 ? text.slice(0, 40) + '…' : text)}`)
   return Buffer.from(text, 'base64')
 }
 

@@ -6,6 +6,7 @@ import { Buffer } from 'node:buffer'
 import { FrameCounter } from '../../bench/connector-session.ts'
 import { connectorCase } from '../../bench/cases/capture.ts'
 import { measureGroup } from '../../bench/harness.ts'
+import { encodeFrame } from '../../lib/codec/frames.ts'
 import { captureResponse, type CaptureResponse } from '../../lib/protocol/index.ts'
 
 const DOCS = 2000
@@ -50,15 +51,8 @@ t.test('frames are counted and told apart in both codecs, whatever the chunking'
     { captured: { docJson: '{}' } },
     { checkpoint: {} },
   ]
-  const json = Buffer.from(responses.map((r) => captureResponse.toJson(r) + '\n').join(''))
-  const proto = Buffer.concat(
-    responses.map((r) => {
-      const body = captureResponse.toProto(r)
-      const prefix = Buffer.alloc(4)
-      prefix.writeUInt32LE(body.length)
-      return Buffer.concat([prefix, body])
-    }),
-  )
+  const json = Buffer.concat(responses.map((r) => encodeFrame('json', captureResponse, r)))
+  const proto = Buffer.concat(responses.map((r) => encodeFrame('proto', captureResponse, r)))
   for (const [codec, bytes] of [['json', json], ['proto', proto]] as const) {
     const afterOpened = bytes.length - (codec === 'json' ? json.indexOf('{"captured"') : proto.indexOf(Buffer.from(captureResponse.toProto(responses[2] as CaptureResponse))) - 4)
     for (const size of [1, 2, 3, 5, 7, 64, bytes.length]) {

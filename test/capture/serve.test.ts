@@ -3,6 +3,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { CaptureRequest, CaptureResponse } from '../../lib/protocol/index.ts'
+import type { ConnectorLog } from '../../lib/runtime/logs.ts'
 import { startConnector, type Codec, type ConnectorProcess } from '../helpers/connector-process.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/capture-scenarios.ts', import.meta.url))
@@ -36,7 +37,7 @@ async function readUntil(connector: ConnectorProcess, until: (r: CaptureResponse
 }
 
 const kinds = (responses: CaptureResponse[]) => responses.map((r) => Object.keys(r)[0])
-const lastLog = (logs: Record<string, unknown>[]) => logs.filter((l) => l.level).at(-1) as { level: string; message: string }
+const lastLog = (logs: readonly ConnectorLog[]) => logs.at(-1) as ConnectorLog
 
 for (const codec of ['json', 'proto'] as const) {
   t.test(`${codec}: documents left after the last checkpoint are closed with an empty merge-patch checkpoint`, async (t) => {

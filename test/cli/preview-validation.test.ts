@@ -6,8 +6,8 @@
 import t from 'tap'
 import { readFileSync, rmSync } from 'node:fs'
 import { join } from 'node:path'
-import { loadCapture } from '../../lib/testing/catalog.ts'
-import { compileCollection } from '../../lib/testing/validate.ts'
+import { loadCapture } from '../../lib/runtime/catalog.ts'
+import { compileCollection } from '../../lib/runtime/document-check.ts'
 import { helloCatalog, helloCopy, jsonLines, runCli, tempDir } from '../helpers/cli.ts'
 
 const dir = tempDir()

@@ -1,9 +1,12 @@
-// Runs a connector as a child process and talks Flow's capture protocol to it, in either codec.
-import { spawn } from 'node:child_process'
-import { decodeLengthPrefixed, decodeNdjson } from '../../lib/codec/index.ts'
+// Runs a connector as a child process and talks Flow's capture protocol to it, in either
+// codec, through the same runtime driver and log reader as `flowkit preview`.
+import type { Codec } from '../../lib/codec/frames.ts'
 import { captureRequest, captureResponse, type CaptureRequest, type CaptureResponse } from '../../lib/protocol/index.ts'
+import { Connection } from '../../lib/runtime/connection.ts'
+import type { ConnectorLog } from '../../lib/runtime/logs.ts'
+import { spawnConnector } from '../../lib/runtime/process.ts'
 
-export type Codec = 'json' | 'proto'
+export type { Codec }
 
 export interface ConnectorProcess {
   send(request: CaptureRequest): void
@@ -14,67 +17,28 @@ export interface ConnectorProcess {
   /** All remaining responses until stdout ends. */
   rest(): Promise<CaptureResponse[]>
   kill(signal?: NodeJS.Signals): void
-  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; logs: Record<string, unknown>[] }>
+  /** The exit, with every log event of stderr in order, and their text (to search for what must not be logged). */
+  readonly exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; logs: ConnectorLog[] }>
 }
 
+/** Starts `node ARGV...` with FLOW_RUNTIME_CODEC set for `codec`, LOG_LEVEL=info and `env`. */
 export function startConnector(argv: readonly string[], codec: Codec, env: NodeJS.ProcessEnv = {}): ConnectorProcess {
-  const child = spawn(process.execPath, argv, {
-    stdio: ['pipe', 'pipe', 'pipe'],
+  const logs: ConnectorLog[] = []
+  const spawned = spawnConnector([process.execPath, ...argv], {
     env: { ...process.env, FLOW_RUNTIME_CODEC: codec === 'json' ? 'json' : '', LOG_LEVEL: 'info', ...env },
+    onLog: (log) => logs.push(log),
   })
-  child.stdin.on('error', () => {})
-  let stderr = ''
-  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
-  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string; logs: Record<string, unknown>[] }>((resolve) =>
-    child.on('close', (code, signal) => resolve({ code, signal, stderr, logs: parseLogs(stderr) })),
-  )
-  const batches = (
-    codec === 'json'
-      ? decodeNdjson(child.stdout, { parse: captureResponse.fromJson })
-      : decodeLengthPrefixed(child.stdout, { parse: captureResponse.fromProto })
-  )[Symbol.asyncIterator]()
-  let batch: CaptureResponse[] = []
-  let index = 0
-  const next = async (): Promise<CaptureResponse | undefined> => {
-    while (index >= batch.length) {
-      const result = await batches.next()
-      if (result.done) return undefined
-      batch = result.value
-      index = 0
-    }
-    return batch[index++]
-  }
+  const connection = new Connection({ process: spawned, codec, debugging: false }, captureRequest, captureResponse)
   return {
-    send(request) {
-      if (codec === 'json') child.stdin.write(captureRequest.toJson(request) + '\n')
-      else {
-        const body = captureRequest.toProto(request)
-        const prefix = Buffer.alloc(4)
-        prefix.writeUInt32LE(body.length)
-        child.stdin.write(Buffer.concat([prefix, body]))
-      }
-    },
-    end: () => child.stdin.end(),
-    next,
+    send: (request) => connection.send(request),
+    end: () => connection.end(),
+    next: () => connection.next(),
     async rest() {
       const out: CaptureResponse[] = []
-      for (let r = await next(); r !== undefined; r = await next()) out.push(r)
+      for (let r = await connection.next(); r !== undefined; r = await connection.next()) out.push(r)
       return out
     },
-    kill: (signal = 'SIGTERM') => child.kill(signal),
-    exited,
+    kill: (signal = 'SIGTERM') => connection.kill(signal),
+    exited: spawned.exited.then(({ code, signal }) => ({ code, signal, logs, stderr: logs.map((log) => JSON.stringify(log)).join('\n') })),
   }
-}
-
-function parseLogs(stderr: string): Record<string, unknown>[] {
-  return stderr
-    .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => {
-      try {
-        return JSON.parse(line) as Record<string, unknown>
-      } catch {
-        return { unstructured: line }
-      }
-    })
 }

@@ -1,7 +1,7 @@
 // The example connector, spawned as Flow's runtime spawns it and fed real frames in both codecs.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import { applyMergePatch } from '../../lib/ops/merge-patch.ts'
+import { applyMergePatch } from '../../lib/json/merge-patch.ts'
 import type { CaptureRequest, CaptureResponse } from '../../lib/protocol/index.ts'
 import { startConnector, type Codec } from '../helpers/connector-process.ts'
 
@@ -25,7 +25,7 @@ interface Session {
 }
 
 /** One session as the runtime runs it: internal Spec, Open, an Acknowledge per checkpoint, EOF. */
-async function runSession(codec: Codec, config: object, state: unknown): Promise<Session> {
+async function captureSession(codec: Codec, config: object, state: unknown): Promise<Session> {
   const connector = startConnector(argv, codec)
   connector.send(internalSpec)
   connector.send({ open: { capture: captureSpec(config), version: 'v1', range: fullRange, stateJson: JSON.stringify(state) } })
@@ -78,7 +78,7 @@ for (const codec of ['json', 'proto'] as const) {
 
   t.test(`${codec}: a session writes Opened first, documents then checkpoints, and the next session resumes after the state`, async (t) => {
     const config = { count: 10, checkpointEvery: 4 }
-    const first = await runSession(codec, config, {})
+    const first = await captureSession(codec, config, {})
     t.equal(first.code, 0)
     t.same(first.responses[0], { opened: { explicitAcknowledgements: true } }, 'Opened comes first')
     t.ok(first.responses.at(-1)?.checkpoint, 'the last response is a checkpoint')
@@ -89,7 +89,7 @@ for (const codec of ['json', 'proto'] as const) {
     t.equal(first.responses.filter((r) => r.checkpoint).length, 3, 'groups of 4, 4 and 2 per binding')
     t.same(first.state, { bindingStateV1: { 'greetings.v1': { cursor: 10 }, 'events.v1': { cursor: 10 } } })
 
-    const second = await runSession(codec, config, first.state)
+    const second = await captureSession(codec, config, first.state)
     t.equal(second.code, 0)
     t.same(second.docs.filter((d) => d.binding === 0).map((d) => d.doc.id), [11, 12, 13, 14, 15, 16, 17, 18, 19, 20], 'resumes after the cursor')
     t.same(second.state, { bindingStateV1: { 'greetings.v1': { cursor: 20 }, 'events.v1': { cursor: 20 } } })

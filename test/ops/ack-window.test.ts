@@ -161,6 +161,6 @@ t.test('thousands of checkpoints acknowledged in chunks all resolve, in any patt
 
 t.test('validates maxInFlight', async (t) => {
   const ledger = new AckQueue()
-  for (const maxInFlight of [0, -1, 1.5, Number.NaN]) t.throws(() => ackWindow({ maxInFlight, ledger }), RangeError)
+  for (const maxInFlight of [0, -1, 1.5, Number.NaN]) t.throws(() => ackWindow({ maxInFlight, ledger }), { code: 'ARGUMENT_INVALID' })
   t.doesNotThrow(() => ackWindow({ maxInFlight: Infinity, ledger }))
 })

@@ -13,9 +13,9 @@ import {
   type CheckpointEvent,
   type EventBatch,
 } from '../../lib/ops/events.ts'
-import { applyMergePatch } from '../../lib/ops/merge-patch.ts'
+import { applyMergePatch } from '../../lib/json/merge-patch.ts'
 import { ControlledSource, collect, deferred, isSettled, settle } from './helpers.ts'
-import { json, patch } from './json-values.ts'
+import { json, patch } from '../json/json-values.ts'
 
 const NO_LIMITS: CoalesceOptions = { maxDocs: Infinity, maxBytes: Infinity, maxMs: Infinity }
 
@@ -483,7 +483,7 @@ t.test('validates its options', async (t) => {
     { maxCheckpoints: 0 },
     { maxCheckpoints: Infinity },
   ]
-  for (const b of bad) t.throws(() => coalesceCheckpoints({ ...NO_LIMITS, ...b }), RangeError, JSON.stringify(b))
+  for (const b of bad) t.throws(() => coalesceCheckpoints({ ...NO_LIMITS, ...b }), { code: 'ARGUMENT_INVALID' }, JSON.stringify(b))
   t.doesNotThrow(() => coalesceCheckpoints({ maxDocs: 0, maxBytes: 0, maxMs: 0 }))
 })
 

@@ -80,7 +80,7 @@ t.test('an array with a bad event is not yielded, nor are events gathered before
 })
 
 t.test('validates maxEvents', async (t) => {
-  for (const maxEvents of [0, -1, 1.5, Number.NaN, Infinity]) t.throws(() => toBatches({ maxEvents }), RangeError)
+  for (const maxEvents of [0, -1, 1.5, Number.NaN, Infinity]) t.throws(() => toBatches({ maxEvents }), { code: 'ARGUMENT_INVALID' })
 })
 
 const eventArb: fc.Arbitrary<CaptureEvent> = fc.oneof(

@@ -3,7 +3,7 @@
 // sorted order, so each has exactly one protobuf encoding and one Flow JSON text.
 import fc from 'fast-check'
 import Long from 'long'
-import { messagePlan, type FieldPlan, type MessagePlan } from '../../lib/protocol/schema.ts'
+import { messagePlan, type FieldPlan, type MessagePlan } from '../../lib/protocol/message-plan.ts'
 
 type Message = Record<string, unknown>
 

@@ -2,7 +2,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { codecOf, PROTOCOLS } from '../../lib/protocol/index.ts'
-import { allMessageNames } from '../../lib/protocol/schema.ts'
+import { allMessageNames } from '../../lib/protocol/message-plan.ts'
 import { arbitraryMessage } from './arbitrary.ts'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')

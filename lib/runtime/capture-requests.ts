@@ -4,8 +4,7 @@
  * `config`), never the endpoint object around it.
  */
 import { createHash } from 'node:crypto'
-import { resolvePointer } from '../ops/json-pointer.ts'
-import { ConfigError } from '../errors.ts'
+import { stringsAtPointers } from '../json/pointer.ts'
 import type { CaptureRequest, CaptureSpec, CollectionSpec } from '../protocol/index.ts'
 import type { CaptureBinding, CaptureTask, Endpoint } from './catalog.ts'
 
@@ -104,11 +103,7 @@ function percentEncode(component: string): string {
 }
 
 function resourcePathOf(binding: CaptureBinding, index: number, pointers: readonly string[]): string[] {
-  return pointers.map((pointer) => {
-    const value = resolvePointer(binding.resource, pointer)
-    if (value === undefined) throw new ConfigError(`binding ${index} (${binding.collection.name}): the resource config has no value at resource path pointer ${pointer}`)
-    return typeof value === 'string' ? value : JSON.stringify(value)
-  })
+  return stringsAtPointers(binding.resource, pointers, `binding ${index} (${binding.collection.name})`)
 }
 
 function collectionSpecOf(binding: CaptureBinding): CollectionSpec {

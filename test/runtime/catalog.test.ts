@@ -4,7 +4,7 @@ import t from 'tap'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadCapture } from '../../lib/testing/catalog.ts'
+import { loadCapture } from '../../lib/runtime/catalog.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'flowkit-catalog-'))
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))

@@ -10,27 +10,7 @@
  * arrays, scalars) with its inputs, so treat results as immutable too.
  */
 
-type JsonObject = Record<string, unknown>
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
-}
-
-const hasOwn = Object.prototype.hasOwnProperty
-
-/** The member `key` of `object`, or undefined when it has no such own member. */
-function member(object: JsonObject, key: string): unknown {
-  return hasOwn.call(object, key) ? object[key] : undefined
-}
-
-/** Sets an own member, also for the key `__proto__` (plain assignment would set the prototype). */
-function setMember(object: JsonObject, key: string, value: unknown): void {
-  if (key === '__proto__') {
-    Object.defineProperty(object, key, { value, enumerable: true, writable: true, configurable: true })
-  } else {
-    object[key] = value
-  }
-}
+import { hasMember, isObject, member, setMember, type JsonObject } from './values.ts'
 
 /**
  * Applies `patch` to `target` as RFC 7396 defines it and returns the result: a patch that is not
@@ -45,7 +25,7 @@ export function applyMergePatch(target: unknown, patch: unknown): unknown {
     const value = patch[key]
     if (value === undefined) continue
     if (value === null) {
-      if (hasOwn.call(result, key)) delete result[key]
+      if (hasMember(result, key)) delete result[key]
     } else {
       setMember(result, key, applyMergePatch(member(result, key), value))
     }

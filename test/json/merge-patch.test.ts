@@ -1,7 +1,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { isDeepStrictEqual } from 'node:util'
-import { applyMergePatch, composeMergePatches } from '../../lib/ops/merge-patch.ts'
+import { applyMergePatch, composeMergePatches } from '../../lib/json/merge-patch.ts'
 import { json, patch, isObject, get, put, objectPaths, applyAll } from './json-values.ts'
 
 // RFC 7396, Appendix A: target, patch, result.

@@ -11,8 +11,9 @@
  * to URLs are refused, as the schema would otherwise accept nothing at that location.
  */
 import { Compile, Meta, NextStack, Resolve, Stack, type Validator, type XRef, type XSchema, type XStack } from 'typebox/schema'
-import { ConfigError, DocumentError } from '../errors.ts'
-import { escapePointerToken, locate, parsePointer } from '../ops/json-pointer.ts'
+import { ArgumentError, ConfigError, DocumentError, messageOf } from '../errors.ts'
+import { isObject } from '../json/values.ts'
+import { escapePointerToken, locate, parsePointer } from '../json/pointer.ts'
 import type { CaptureTask, Collection } from './catalog.ts'
 
 /** One way a document fails its schema: where (a JSON pointer into the document) and why. */
@@ -33,14 +34,14 @@ export interface DocumentProblems {
 }
 
 /** A collection's schema and key, compiled. */
-export interface CollectionValidator {
+export interface CollectionChecker {
   readonly collection: Collection
   /** What is wrong with `document`, or undefined when it has every key location and matches the schema. */
   problems(document: unknown): DocumentProblems | undefined
 }
 
 /** The validators of every binding of a capture. */
-export interface TaskValidator {
+export interface DocumentChecker {
   /**
    * Throws a DocumentError naming the collection, the binding, the document's key and what is
    * wrong when the document of `binding` does not fit its collection.
@@ -58,13 +59,13 @@ const KEY_VALUE_CHARS = 80
  * when a key pointer is not a JSON pointer, when the schema is not a valid JSON schema, when a
  * `$ref` does not resolve within it, or when it cannot be compiled.
  */
-export function compileCollection(collection: Collection): CollectionValidator {
+export function compileCollection(collection: Collection): CollectionChecker {
   const where = `collection ${collection.name}`
   const keys = collection.key.map((pointer) => {
     try {
       return parsePointer(pointer)
     } catch (error) {
-      throw new ConfigError(`${where}: key ${JSON.stringify(pointer)} is not a JSON pointer: ${(error as Error).message}`)
+      throw new ConfigError(`${where}: key ${messageOf(error)}`, { cause: error })
     }
   })
   const schema = collection.writeSchema
@@ -78,7 +79,7 @@ export function compileCollection(collection: Collection): CollectionValidator {
   try {
     validator = Compile(schema as XSchema)
   } catch (error) {
-    throw new ConfigError(`${where}: its schema cannot be compiled: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+    throw new ConfigError(`${where}: its schema cannot be compiled: ${messageOf(error)}`, { cause: error })
   }
 
   /** Runs the compiled schema; one that cannot be evaluated (it refers to itself without end) is a ConfigError. */
@@ -86,7 +87,7 @@ export function compileCollection(collection: Collection): CollectionValidator {
     try {
       return run()
     } catch (error) {
-      throw new ConfigError(`${where}: its schema cannot be evaluated: ${error instanceof Error ? error.message : String(error)}`, { cause: error })
+      throw new ConfigError(`${where}: its schema cannot be evaluated: ${messageOf(error)}`, { cause: error })
     }
   }
 
@@ -106,30 +107,30 @@ export function compileCollection(collection: Collection): CollectionValidator {
   }
 }
 
-const taskValidators = new WeakMap<CaptureTask, TaskValidator>()
+const checkers = new WeakMap<CaptureTask, DocumentChecker>()
 
 /**
- * The validators of a capture's bindings, compiled on first use and kept for as long as the
+ * The document checks of a capture's bindings, compiled on first use and kept for as long as the
  * task is: sessions of the same task share them. Throws what compileCollection throws.
  */
-export function taskValidator(task: CaptureTask): TaskValidator {
-  const cached = taskValidators.get(task)
+export function documentChecker(task: CaptureTask): DocumentChecker {
+  const cached = checkers.get(task)
   if (cached) return cached
-  const byCollection = new Map<Collection, CollectionValidator>()
+  const byCollection = new Map<Collection, CollectionChecker>()
   const validators = task.bindings.map((binding) => {
     let validator = byCollection.get(binding.collection)
     if (!validator) byCollection.set(binding.collection, (validator = compileCollection(binding.collection)))
     return validator
   })
-  const compiled: TaskValidator = {
+  const compiled: DocumentChecker = {
     check(binding, document) {
       const validator = validators[binding]
-      if (validator === undefined) throw new RangeError(`binding ${binding} is out of range: the capture has ${validators.length}`)
+      if (validator === undefined) throw new ArgumentError(`binding ${binding} is out of range: the capture has ${validators.length}`)
       const problems = validator.problems(document)
       if (problems) throw new DocumentError(describeProblems(validator.collection.name, binding, problems))
     },
   }
-  taskValidators.set(task, compiled)
+  checkers.set(task, compiled)
   return compiled
 }
 
@@ -247,8 +248,4 @@ function unresolvedRef(root: unknown): string | undefined {
     return undefined
   }
   return visit(Stack({}, root as XSchema), root)
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

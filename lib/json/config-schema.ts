@@ -1,7 +1,11 @@
+/**
+ * Config and resource schemas declared with TypeBox, compiled once: one declaration gives the
+ * JSON Schema a connector sends in Spec, the static type, and a validator that fills defaults.
+ */
 import type { Static, TSchema } from 'typebox'
 import { Compile } from 'typebox/compile'
 import { Value } from 'typebox/value'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, messageOf } from '../errors.ts'
 
 /** A compiled TypeBox schema: fills defaults, checks, and explains what failed. */
 export interface CompiledSchema<S extends TSchema> {
@@ -35,6 +39,6 @@ export function parseJsonField(text: string | null | undefined, what: string): u
   try {
     return JSON.parse(text) as unknown
   } catch (error) {
-    throw new ConfigError(`${what} is not valid JSON: ${error instanceof Error ? error.message : String(error)}`)
+    throw new ConfigError(`${what} is not valid JSON: ${messageOf(error)}`)
   }
 }

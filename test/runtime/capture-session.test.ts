@@ -1,11 +1,11 @@
-// runSession and the unary helpers against a scripted connector: what a well-behaved session
+// runCaptureSession and the unary helpers against a scripted connector: what a well-behaved session
 // commits and acknowledges, and each broken rule reported with the offending response.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import type { CaptureTask } from '../../lib/testing/catalog.ts'
-import type { ConnectorLog } from '../../lib/testing/logs.ts'
-import { runSession, type Transaction } from '../../lib/testing/session.ts'
-import { validate } from '../../lib/testing/unary.ts'
+import type { CaptureTask } from '../../lib/runtime/catalog.ts'
+import type { ConnectorLog } from '../../lib/runtime/logs.ts'
+import { runCaptureSession, type Transaction } from '../../lib/runtime/capture-session.ts'
+import { validate } from '../../lib/runtime/capture-rpc.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/scripted-connector.ts', import.meta.url))
 const collection = (name: string) => ({ name, key: ['/id'], writeSchema: { type: 'object' } })
@@ -39,7 +39,7 @@ t.test('documents commit at checkpoints; states merge or replace; each checkpoin
     { checkpoint: { state: { updated: { a: { cursor: 1 }, drop: null }, mergePatch: true } } },
     { checkpoint: { state: { updated: { b: 2 } } } },
   ]
-  const result = await runSession({ ...task(script, { SCRIPT_ACKS: '2' }), logLevel: 'debug' }, {
+  const result = await runCaptureSession({ ...task(script, { SCRIPT_ACKS: '2' }), logLevel: 'debug' }, {
     state: { drop: true, keep: 1 },
     onLog: (log) => logs.push(log),
     onTransaction: (transaction) => void transactions.push(transaction),
@@ -79,13 +79,13 @@ const violations: [string, (object | string)[], RegExp, Record<string, string>?]
 for (const [rule, script, message, env] of violations) {
   t.test(`reports ${rule}`, async (t) => {
     const transactions: Transaction[] = []
-    await t.rejects(runSession(task(script, env), { onTransaction: (tx) => void transactions.push(tx) }), { code: 'PROTOCOL_ORDER', message })
+    await t.rejects(runCaptureSession(task(script, env), { onTransaction: (tx) => void transactions.push(tx) }), { code: 'PROTOCOL_ORDER', message })
     t.same(transactions, [])
   })
 }
 
 t.test('a connector that exits non-zero mid-checkpoint fails with its last log line, not the EOF', async (t) => {
-  await t.rejects(runSession(task([{ opened: {} }, { captured: { doc: { id: 1 } } }], { SCRIPT_EXIT: '3' })), {
+  await t.rejects(runCaptureSession(task([{ opened: {} }, { captured: { doc: { id: 1 } } }], { SCRIPT_EXIT: '3' })), {
     code: 'CONNECTOR_FAILED',
     message: 'request (connector failed: exit code 3)',
   })
@@ -102,7 +102,7 @@ t.test('a connector that asks for acknowledgements but does not read them fails 
   const transactions: Transaction[] = []
   const started = Date.now()
   // Enough acknowledgements to fill the connector's stdin, which it never reads again.
-  const session = runSession(task([{ opened: { explicitAcknowledgements: true } }], { SCRIPT_DEAF: '40000' }), {
+  const session = runCaptureSession(task([{ opened: { explicitAcknowledgements: true } }], { SCRIPT_DEAF: '40000' }), {
     ackTimeoutMs: 500,
     onTransaction: (transaction) => void transactions.push(transaction),
   })
@@ -116,6 +116,6 @@ t.test('a connector that asks for acknowledgements but does not read them fails 
 
 t.test('acknowledgements that are read in time do not fail a session, however many', async (t) => {
   const checkpoints = Array.from({ length: 2000 }, (_, i) => ({ checkpoint: { state: { updated: { n: i } } } }))
-  const result = await runSession(task([{ opened: { explicitAcknowledgements: true } }, ...checkpoints], { SCRIPT_ACKS: '2000' }), { ackTimeoutMs: 2000 })
+  const result = await runCaptureSession(task([{ opened: { explicitAcknowledgements: true } }, ...checkpoints], { SCRIPT_ACKS: '2000' }), { ackTimeoutMs: 2000 })
   t.same(result, { state: { n: 1999 }, transactions: 2000, documents: 0, stopped: false })
 })

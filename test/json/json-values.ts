@@ -1,7 +1,7 @@
 // JSON values for property tests of merge patches and checkpoints: few keys, so that patches and
 // states collide often; nulls, arrays, objects and scalars at every level; `__proto__` as a key.
 import fc from 'fast-check'
-import { applyMergePatch } from '../../lib/ops/merge-patch.ts'
+import { applyMergePatch } from '../../lib/json/merge-patch.ts'
 
 export type JsonObject = Record<string, unknown>
 

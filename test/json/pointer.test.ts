@@ -1,7 +1,7 @@
 // resolvePointer: the lookup behind resource path pointers, on parsed tokens (the parsing and
 // location rules themselves are tested with collection keys in test/testing/validate.test.ts).
 import t from 'tap'
-import { resolvePointer } from '../../lib/ops/json-pointer.ts'
+import { resolvePointer } from '../../lib/json/pointer.ts'
 
 t.test('a value at a pointer, or undefined', async (t) => {
   const doc = { name: 'a', 'x/y': { '~z': [10, 20] }, empty: null }

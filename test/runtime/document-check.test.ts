@@ -3,10 +3,10 @@
 // references, Flow's annotations, and the schemas that cannot be used at all.
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
-import type { CaptureTask, Collection } from '../../lib/testing/catalog.ts'
-import { runSession, type Transaction } from '../../lib/testing/session.ts'
-import { locate, parsePointer } from '../../lib/ops/json-pointer.ts'
-import { compileCollection, describeProblems, taskValidator } from '../../lib/testing/validate.ts'
+import type { CaptureTask, Collection } from '../../lib/runtime/catalog.ts'
+import { runCaptureSession, type Transaction } from '../../lib/runtime/capture-session.ts'
+import { locate, parsePointer } from '../../lib/json/pointer.ts'
+import { compileCollection, describeProblems, documentChecker } from '../../lib/runtime/document-check.ts'
 
 const collection = (writeSchema: unknown, key: string[] = ['/id'], name = 'acmeCo/things'): Collection => ({ name, key, writeSchema })
 
@@ -140,8 +140,8 @@ t.test('schemas that cannot be used are ConfigErrors naming the collection', asy
 
 t.test('the error names the collection, the binding, the key and the first few problems', async (t) => {
   const task = taskOf([collection({ type: 'object' }), collection({ ...greeting, properties: { ...greeting.properties, n: { type: 'number' }, m: { type: 'number' } } }, ['/kind', '/id'], 'acmeCo/greetings')])
-  const validator = taskValidator(task)
-  t.equal(taskValidator(task), validator, 'compiled once per task')
+  const validator = documentChecker(task)
+  t.equal(documentChecker(task), validator, 'compiled once per task')
   validator.check(0, { id: 1 })
   t.throws(() => validator.check(1, { kind: 'a', id: 3, ts: 5 }), {
     name: 'DocumentError',
@@ -162,7 +162,7 @@ t.test('the error names the collection, the binding, the key and the first few p
 t.test('the schemas are compiled before the connector starts', async (t) => {
   const task = taskOf([collection({ type: 'nothing' })])
   let started = false
-  await t.rejects(runSession(task, { onLog: () => (started = true) }), { code: 'CONFIG_INVALID', message: /^collection acmeCo\/things: its schema is not a valid JSON schema/ })
+  await t.rejects(runCaptureSession(task, { onLog: () => (started = true) }), { code: 'CONFIG_INVALID', message: /^collection acmeCo\/things: its schema is not a valid JSON schema/ })
   t.equal(started, false)
 })
 
@@ -179,19 +179,19 @@ t.test('a session stops at the first invalid document; earlier transactions were
   ]
   const task = taskOf([collection(greeting, ['/id'], 'acmeCo/greetings')], script)
   const transactions: Transaction[] = []
-  await t.rejects(runSession(task, { onTransaction: (tx) => void transactions.push(tx) }), {
+  await t.rejects(runCaptureSession(task, { onTransaction: (tx) => void transactions.push(tx) }), {
     code: 'DOCUMENT_INVALID',
     message: 'document for acmeCo/greetings (binding 0) with key [3] does not match its schema: /ts: must match format "date-time"',
   })
   t.same(transactions, [{ documents: [[0, '{"id":1,"ts":"2026-01-01T00:00:00Z"}']], sourcedSchemas: [], state: { cursor: 1 } }])
 
-  const unchecked = await runSession(task, { validate: false })
-  t.same(unchecked, { state: { cursor: 3 }, transactions: 2, documents: 3, stopped: false }, 'validate: false lets it through')
+  const unchecked = await runCaptureSession(task, { checkDocuments: false })
+  t.same(unchecked, { state: { cursor: 3 }, transactions: 2, documents: 3, stopped: false }, 'checkDocuments: false lets it through')
 })
 
 t.test('sourced schemas are not checked', async (t) => {
   const script = [{ opened: {} }, { sourcedSchema: { documentSchema: { type: 'not a type' } } }, { checkpoint: { state: { updated: {}, mergePatch: true } } }]
-  const result = await runSession(taskOf([collection(greeting)], script))
+  const result = await runCaptureSession(taskOf([collection(greeting)], script))
   t.equal(result.transactions, 1)
 })
 

@@ -7,7 +7,8 @@ import { readFileSync } from 'node:fs'
 import { dirname, isAbsolute, relative, resolve } from 'node:path'
 import { fileURLToPath, pathToFileURL } from 'node:url'
 import { parse } from 'yaml'
-import { ConfigError } from '../errors.ts'
+import { ConfigError, messageOf } from '../errors.ts'
+import { isObject, type JsonObject } from '../json/values.ts'
 
 /** A connector the runtime spawns itself: `endpoint.local`. */
 export interface LocalEndpoint {
@@ -53,8 +54,6 @@ export interface CaptureTask {
   /** `shards.logLevel`, when the catalog sets it. */
   readonly logLevel?: string
 }
-
-type JsonObject = Record<string, unknown>
 
 /** A section of a catalog (a capture or collection) and the file it was found in. */
 interface Entry {
@@ -198,7 +197,7 @@ function readDocument(path: string, what: string): unknown {
   try {
     return parse(text)
   } catch (error) {
-    throw new ConfigError(`${what} ${shown(path)} is neither YAML nor JSON: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`, { cause: error })
+    throw new ConfigError(`${what} ${shown(path)} is neither YAML nor JSON: ${messageOf(error).split('\n')[0]}`, { cause: error })
   }
 }
 
@@ -214,15 +213,11 @@ function reasonOf(error: unknown): string {
   if (code === 'ENOENT') return 'no such file'
   if (code === 'EACCES') return 'permission denied'
   if (code === 'EISDIR') return 'it is a directory'
-  return error instanceof Error ? error.message : String(error)
+  return messageOf(error)
 }
 
 /** A path as the user would write it: relative to the working directory when inside it. */
 function shown(path: string): string {
   const rel = relative(process.cwd(), resolve(path))
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel
-}
-
-function isObject(value: unknown): value is JsonObject {
-  return typeof value === 'object' && value !== null && !Array.isArray(value)
 }

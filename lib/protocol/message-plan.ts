@@ -1,3 +1,4 @@
+import { ArgumentError } from '../errors.ts'
 import { enums, messages, type FieldTable } from '../gen/descriptor.js'
 import * as gen from '../gen/flow.js'
 
@@ -70,7 +71,7 @@ export function messagePlan(fullName: string): MessagePlan {
   const cached = messagePlans.get(fullName)
   if (cached) return cached
   const table = messages[fullName]
-  if (!table) throw new Error(`no message type ${fullName} in the generated field tables`)
+  if (!table) throw new ArgumentError(`no message type ${fullName} in the generated field tables`)
   const fields: FieldPlan[] = []
   const byKey = new Map<string, FieldPlan>()
   const generated = generatedClass(fullName)
@@ -100,7 +101,7 @@ function fieldPlanOf(field: FieldTable): FieldPlan {
   else if (INT64.has(field.type)) kind = 'int64'
   else if (UINT64.has(field.type)) kind = 'uint64'
   else if (FLOAT.has(field.type)) kind = 'float'
-  else throw new Error(`field ${field.protoName} has unsupported type ${field.type}`)
+  else throw new ArgumentError(`field ${field.protoName} has unsupported type ${field.type}`)
 
   let messagePlanCache: MessagePlan | undefined
   return {
@@ -133,7 +134,7 @@ function enumPlanOf(fullName: string): EnumPlan {
   const cached = enumPlans.get(fullName)
   if (cached) return cached
   const values = enums[fullName]
-  if (!values) throw new Error(`no enum type ${fullName} in the generated field tables`)
+  if (!values) throw new ArgumentError(`no enum type ${fullName} in the generated field tables`)
   const byName = new Map<string, number>()
   const byNumber = new Map<number, string>()
   for (const [name, number] of Object.entries(values)) {
@@ -149,7 +150,7 @@ function enumPlanOf(fullName: string): EnumPlan {
 export function generatedClass(fullName: string): new () => Record<string, unknown> {
   let node: unknown = gen
   for (const part of fullName.split('.')) node = (node as Record<string, unknown> | undefined)?.[part]
-  if (typeof node !== 'function') throw new Error(`no generated class for ${fullName}`)
+  if (typeof node !== 'function') throw new ArgumentError(`no generated class for ${fullName}`)
   return node as new () => Record<string, unknown>
 }
 

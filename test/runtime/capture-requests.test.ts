@@ -1,8 +1,8 @@
 // Requests built as Flow's runtime builds them from a resolved capture.
 import t from 'tap'
 import { captureRequest } from '../../lib/protocol/index.ts'
-import type { CaptureTask } from '../../lib/testing/catalog.ts'
-import { applyRequest, captureSpecOf, encodeStateKey, openRequest, validateRequest } from '../../lib/testing/requests.ts'
+import type { CaptureTask } from '../../lib/runtime/catalog.ts'
+import { applyRequest, captureSpecOf, encodeStateKey, openRequest, validateRequest } from '../../lib/runtime/capture-requests.ts'
 
 const task: CaptureTask = {
   name: 'acme/c',
