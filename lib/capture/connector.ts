@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
+import { redactSecrets } from '../io/redact.ts'
 import type { CaptureEvent } from '../ops/events.ts'
 import { stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
@@ -103,17 +104,33 @@ export interface CaptureDefinition<C extends TSchema, R extends TSchema> {
   open(context: OpenContext<Static<C>, Static<R>>): AsyncIterable<CaptureEvent | readonly CaptureEvent[]>
 }
 
-/** A capture connector: its definition, compiled, with the protocol's unary requests answered. */
-export interface CaptureConnector<C extends TSchema = TSchema, R extends TSchema = TSchema> {
-  readonly definition: CaptureDefinition<C, R>
-  readonly configSchema: CompiledSchema<C>
-  readonly resourceSchema: CompiledSchema<R>
-  spec(): CaptureResponse
+/**
+ * What the serve loop needs of a capture connector: each request of the protocol answered.
+ * `capture()` builds one from an author's definition; the Airbyte and Singer shims build one
+ * around a child process.
+ */
+export interface CaptureConnector {
+  spec(logger: Logger): Promise<CaptureResponse>
   discover(request: CaptureDiscover, logger: Logger): Promise<CaptureResponse>
   validate(request: CaptureValidate, logger: Logger): Promise<CaptureResponse>
   apply(request: CaptureApply, logger: Logger): Promise<CaptureResponse>
-  /** Parses an Open request into the author's typed context (less signal and logger). */
-  openContext(request: CaptureOpen): Omit<OpenContext<Static<C>, Static<R>>, 'signal' | 'logger'>
+  /** Starts a session: checks the Open request and returns the session's events, not yet pulled. */
+  open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession>
+}
+
+/** A session a connector opened. */
+export interface CaptureSession {
+  readonly name: string
+  /** The resource path of each binding, for logs. */
+  readonly resourcePaths: readonly (readonly string[])[]
+  /** Ask Flow to acknowledge each committed transaction. */
+  readonly explicitAcknowledgements: boolean
+  /** At most this many checkpoints written and not yet acknowledged; the source waits beyond. */
+  readonly maxCheckpointsInFlight: number
+  /** The config with its secrets redacted, for the debug log. */
+  readonly redactedConfig: unknown
+  /** The events, single or in arrays; pulled only once Opened has been written. */
+  readonly events: AsyncIterable<CaptureEvent | readonly CaptureEvent[]>
 }
 
 /**
@@ -121,13 +138,13 @@ export interface CaptureConnector<C extends TSchema = TSchema, R extends TSchema
  * Spec from the schemas, checks the config (filling its defaults) before discover, validate,
  * apply and open run, types the bindings, and runs `open`'s events through the protocol.
  */
-export function capture<C extends TSchema, R extends TSchema>(definition: CaptureDefinition<C, R>): CaptureConnector<C, R> {
+export function capture<C extends TSchema, R extends TSchema>(definition: CaptureDefinition<C, R>): CaptureConnector {
   return new CompiledCapture(definition)
 }
 
 type SpecBinding = NonNullable<CaptureSpec['bindings']>[number]
 
-class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureConnector<C, R> {
+class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureConnector {
   readonly definition: CaptureDefinition<C, R>
   readonly configSchema: CompiledSchema<C>
   readonly resourceSchema: CompiledSchema<R>
@@ -140,7 +157,7 @@ class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureCo
     this.#pointers = definition.resourcePathPointers ?? []
   }
 
-  spec(): CaptureResponse {
+  async spec(): Promise<CaptureResponse> {
     const { definition } = this
     return {
       spec: {
@@ -176,11 +193,20 @@ class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureCo
     return { applied: { actionDescription: description ?? '' } }
   }
 
-  openContext(request: CaptureOpen): Omit<OpenContext<Static<C>, Static<R>>, 'signal' | 'logger'> {
+  async open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
     const spec = request.capture
     const state = parseJsonField(request.stateJson, 'state') ?? {}
     if (!isObject(state)) throw new ConfigError('the state in Open is not a JSON object')
-    return { config: this.#config(spec?.configJson), name: spec?.name ?? '', bindings: this.#specBindings(spec), state }
+    const { definition } = this
+    const context = { config: this.#config(spec?.configJson), name: spec?.name ?? '', bindings: this.#specBindings(spec), state, signal, logger }
+    return {
+      name: context.name,
+      resourcePaths: context.bindings.map((binding) => binding.resourcePath),
+      explicitAcknowledgements: definition.explicitAcknowledgements ?? false,
+      maxCheckpointsInFlight: definition.maxCheckpointsInFlight ?? 64,
+      redactedConfig: redactSecrets(definition.config, context.config),
+      events: { [Symbol.asyncIterator]: () => definition.open(context)[Symbol.asyncIterator]() },
+    }
   }
 
   #config(text: string | null | undefined): Static<C> {

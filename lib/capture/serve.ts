@@ -2,7 +2,6 @@ import { encodeFrame, readFrames, type MessageReader } from '../codec/frames.ts'
 import { ProtocolError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import type { ProcessIo } from '../io/process.ts'
-import { redactSecrets } from '../io/redact.ts'
 import { sink } from '../io/sink.ts'
 import { AckQueue, ackWindow } from '../ops/ack-window.ts'
 import type { EventBatch } from '../ops/events.ts'
@@ -43,7 +42,7 @@ export async function serveCapture(connector: CaptureConnector, options: ServeOp
     logger.debug('request', { kind })
     switch (kind) {
       case 'spec':
-        await respond(connector.spec())
+        await respond(await connector.spec(logger))
         break
       case 'discover':
         await respond(await connector.discover(request.discover!, logger))
@@ -65,10 +64,10 @@ export async function serveCapture(connector: CaptureConnector, options: ServeOp
 
 async function serveSession(connector: CaptureConnector, open: CaptureOpen, requests: MessageReader<CaptureRequest>, options: ServeOptions): Promise<void> {
   const { codec, logger } = options
-  const context = connector.openContext(open)
-  const explicit = connector.definition.explicitAcknowledgements ?? false
-  const write = sink(options.output)
   const controller = new AbortController()
+  const session = await connector.open(open, controller.signal, logger)
+  const explicit = session.explicitAcknowledgements
+  const write = sink(options.output)
   const acks = new AckQueue()
   // Stopping also releases an ack window that waits for acknowledgements that will not come.
   const stop = () => {
@@ -79,14 +78,14 @@ async function serveSession(connector: CaptureConnector, open: CaptureOpen, requ
   if (options.stop?.aborted) stop()
 
   logger.info('capture session opened', {
-    capture: context.name,
-    bindings: context.bindings.map((b) => b.resourcePath.join('.')),
+    capture: session.name,
+    bindings: session.resourcePaths.map((path) => path.join('.')),
     explicitAcknowledgements: explicit,
   })
-  logger.debug('capture config', { config: redactSecrets(connector.definition.config, context.config) })
+  logger.debug('capture config', { config: session.redactedConfig })
   await write([encodeFrame(codec, captureResponse, { opened: explicit ? { explicitAcknowledgements: true } : {} })])
 
-  const encoder = new ResponseEncoder(codec, context.bindings.length)
+  const encoder = new ResponseEncoder(codec, session.resourcePaths.length)
   // Acknowledgements are read while documents are written; stdin closing ends the session.
   const reading = readDuringSession(requests, explicit ? acks : undefined, stop)
   const readFailure = reading.then(
@@ -99,19 +98,18 @@ async function serveSession(connector: CaptureConnector, open: CaptureOpen, requ
   readFailure.catch(() => {}) // observed through the race below
 
   const started = performance.now()
-  const stats = setInterval(() => logProgress(logger, 'capture progress', context.bindings, encoder, started), options.statsIntervalMs ?? 60_000)
+  const stats = setInterval(() => logProgress(logger, 'capture progress', session.resourcePaths, encoder, started), options.statsIntervalMs ?? 60_000)
   stats.unref()
   try {
-    const source = connector.definition.open({ ...context, signal: controller.signal, logger })
-    let batches: AsyncIterable<EventBatch> = toBatches()(source)
-    if (explicit) batches = ackWindow({ maxInFlight: connector.definition.maxCheckpointsInFlight ?? 64, ledger: acks })(batches)
+    let batches: AsyncIterable<EventBatch> = toBatches()(session.events)
+    if (explicit) batches = ackWindow({ maxInFlight: session.maxCheckpointsInFlight, ledger: acks })(batches)
     const frames = encodeSession(batches, encoder, explicit ? acks : undefined, controller.signal, options.stopGraceMs ?? 5000)
     await Promise.race([write(frames), readFailure])
   } finally {
     clearInterval(stats)
     options.stop?.removeEventListener('abort', stop)
   }
-  logProgress(logger, 'capture session ended', context.bindings, encoder, started)
+  logProgress(logger, 'capture session ended', session.resourcePaths, encoder, started)
   if (encoder.pending > 0) {
     throw new ProtocolError(
       'PROTOCOL_VIOLATION',
@@ -241,12 +239,12 @@ async function readDuringSession(requests: MessageReader<CaptureRequest>, acks: 
   }
 }
 
-function logProgress(logger: Logger, message: string, bindings: readonly { resourcePath: readonly string[] }[], encoder: ResponseEncoder, started: number) {
+function logProgress(logger: Logger, message: string, resourcePaths: readonly (readonly string[])[], encoder: ResponseEncoder, started: number) {
   const seconds = Math.max((performance.now() - started) / 1000, 1e-3)
   const perBinding: Record<string, unknown> = {}
-  bindings.forEach((binding, i) => {
+  resourcePaths.forEach((path, i) => {
     const docs = encoder.docs[i] ?? 0
-    perBinding[binding.resourcePath.join('.') || String(i)] = { docs, bytes: encoder.bytes[i] ?? 0, docsPerSecond: Math.round(docs / seconds) }
+    perBinding[path.join('.') || String(i)] = { docs, bytes: encoder.bytes[i] ?? 0, docsPerSecond: Math.round(docs / seconds) }
   })
   const peakRssMB = Math.round(process.resourceUsage().maxRSS / 1024)
   logger.info(message, { seconds: Math.round(seconds * 10) / 10, checkpoints: encoder.checkpoints, peakRssMB, bindings: perBinding })
