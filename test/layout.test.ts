@@ -22,16 +22,16 @@ const allowed: Record<string, readonly string[]> = {
   capture: ['protocol', 'codec', 'json', 'ops', 'io'],
   runtime: ['protocol', 'codec', 'json', 'io'],
   testing: ['runtime', 'protocol', 'codec', 'json', 'io'],
+  shims: ['capture', 'protocol', 'codec', 'json', 'ops', 'io', 'http'],
   cli: ['*'],
   'index.ts': ['*'],
   // Parts still to come, with the rule they will follow: the protocols never import each
-  // other; shims build on capture/; http/ stands on json/ and io/ (capture/ may use it).
+  // other; http/ stands on json/ and io/ (capture/ may use it).
   materialize: ['protocol', 'codec', 'json', 'ops', 'io'],
   derive: ['protocol', 'codec', 'json', 'ops', 'io'],
-  shims: ['capture', 'protocol', 'codec', 'json', 'ops', 'io', 'http'],
   http: ['json', 'io'],
 }
-const planned = new Set(['materialize', 'derive', 'shims', 'http'])
+const planned = new Set(['materialize', 'derive', 'http'])
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -44,7 +44,7 @@ const part = (path: string) => relative(lib, path).split('/')[0] as string
 const sources = files(lib).filter((file) => part(file) !== 'gen')
 
 t.test('every part of lib/ has a rule, and every rule but the planned ones a part', async (t) => {
-  for (const entry of readdirSync(lib)) t.ok(allowed[entry], `lib/${entry} is a known part of the layout`)
+  for (const entry of readdirSync(lib).filter((name) => !name.endsWith('.md'))) t.ok(allowed[entry], `lib/${entry} is a known part of the layout`)
   for (const name of Object.keys(allowed)) {
     const exists = existsSync(join(lib, name))
     if (planned.has(name)) t.notOk(exists, `lib/${name} exists: move its rule out of the planned parts`)

@@ -1,6 +1,7 @@
 import { FlowkitError, UsageError } from '../errors.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
 import { parseRawArgs, raw, RAW_REQUESTS, rawUsage } from './raw.ts'
+import { parseShimArgs, shim, shimUsage } from './shim.ts'
 import { parseTranscodeArgs, transcode, transcodeUsage } from './transcode.ts'
 
 const usage = `usage: flowkit <command> [options]
@@ -10,13 +11,16 @@ commands:
               run one request against a capture of a catalog (flow.yaml) and print the response
   preview     run capture sessions of a catalog's capture and print the documents they commit
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
+  shim airbyte -- COMMAND
+              serve Flow's capture protocol for an Airbyte source run as COMMAND
 
 Run 'flowkit <command> --help' for a command's options.`
 
 /** Runs the `flowkit` command line; resolves to the process exit code. */
 export async function main(argv: string[]): Promise<number> {
   const [command, ...args] = argv
-  const wantsHelp = args.includes('--help') || args.includes('-h')
+  const own = args.includes('--') ? args.slice(0, args.indexOf('--')) : args
+  const wantsHelp = own.includes('--help') || own.includes('-h')
   try {
     switch (command) {
       case 'raw':
@@ -26,6 +30,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'preview':
         if (wantsHelp) return help(previewUsage)
         return (await preview(parsePreviewArgs(args), process.stdout)) === 'interrupted' ? 130 : 0
+      case 'shim':
+        if (wantsHelp) return help(shimUsage)
+        return await shim(parseShimArgs(args))
       case 'transcode':
         if (wantsHelp) return help(transcodeUsage)
         await transcode(parseTranscodeArgs(args), process.stdin, process.stdout)

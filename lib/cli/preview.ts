@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { ConfigError, ConnectorError, messageOf, UsageError } from '../errors.ts'
 import { runCaptureSession, type Transaction } from '../runtime/capture-session.ts'
 import { loadCapture } from '../runtime/catalog.ts'
-import type { ConnectorLog } from '../runtime/logs.ts'
+import type { ConnectorLog } from '../io/log-reader.ts'
 import { connectorLogText, extractInspect, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 import { canRedraw, PreviewStatus, type StatusStream } from './status.ts'
 

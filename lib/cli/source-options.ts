@@ -1,5 +1,5 @@
 import { UsageError } from '../errors.ts'
-import { formatLog, type ConnectorLog } from '../runtime/logs.ts'
+import { formatLog, type ConnectorLog } from '../io/log-reader.ts'
 
 /** The options every command that runs a catalog's capture takes. */
 export interface SourceOptions {

@@ -22,8 +22,11 @@ export interface ProcessIo {
 /**
  * The codec of a connector process: `--codec json|proto` on the command line, else
  * `FLOW_RUNTIME_CODEC=json` selects JSON lines and anything else protobuf, as Flow decides.
+ * Arguments after a `--` are not looked at.
  */
 export function chooseCodec(argv: readonly string[], env: NodeJS.ProcessEnv): Codec {
+  const end = argv.indexOf('--')
+  if (end >= 0) argv = argv.slice(0, end) // what follows `--` is another program's
   const at = argv.findIndex((arg) => arg === '--codec' || arg.startsWith('--codec='))
   if (at >= 0) {
     const value = argv[at]?.includes('=') ? argv[at]?.slice('--codec='.length) : argv[at + 1]

@@ -5,6 +5,7 @@
  */
 import { locate, parsePointer } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
+import type { LogFields, Logger, LogLevel } from './log.ts'
 
 export const REDACTED = '[redacted]'
 
@@ -49,4 +50,29 @@ function resolve(schema: Schema, root: unknown): Schema {
     return schema // not a pointer: nothing to follow
   }
   return isObject(node) ? { ...node, ...schema, $ref: undefined } : schema
+}
+
+/**
+ * A logger that writes through `logger` with every occurrence of the given texts (secret config
+ * values, of 4 characters or more) replaced by REDACTED, in messages and in fields: for the logs
+ * of a foreign connector, which flowkit cannot redact by schema.
+ */
+export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
+  const scrub = textRedactor(secrets)
+  if (scrub === undefined) return logger
+  const scrubFields = (fields: LogFields | undefined) => {
+    if (fields === undefined) return undefined
+    const json = JSON.stringify(fields)
+    const scrubbed = scrub(json)
+    return scrubbed === json ? fields : (JSON.parse(scrubbed) as LogFields)
+  }
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) => logger[level](scrub(message), scrubFields(fields))
+  return { level: logger.level, enabled: logger.enabled, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace') }
+}
+
+/** A function that replaces every occurrence of the secrets (of 4 characters or more) by REDACTED; undefined when there are none. */
+export function textRedactor(secrets: readonly string[]): ((text: string) => string) | undefined {
+  const texts = [...new Set(secrets.filter((secret) => secret.length >= 4))]
+  if (texts.length === 0) return undefined
+  return (text) => texts.reduce((out, secret) => out.split(secret).join(REDACTED), text)
 }

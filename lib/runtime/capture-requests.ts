@@ -4,7 +4,7 @@
  * `config`), never the endpoint object around it.
  */
 import { createHash } from 'node:crypto'
-import { stringsAtPointers } from '../json/pointer.ts'
+import { resolvePointer, stringsAtPointers } from '../json/pointer.ts'
 import type { CaptureRequest, CaptureSpec, CollectionSpec } from '../protocol/index.ts'
 import type { CaptureBinding, CaptureTask, Endpoint } from './catalog.ts'
 
@@ -102,8 +102,13 @@ function percentEncode(component: string): string {
   return out
 }
 
+/**
+ * The resource path: the values at the pointers that the resource config has (an Airbyte
+ * stream's `/namespace` may be absent); a config with none of them is an error.
+ */
 function resourcePathOf(binding: CaptureBinding, index: number, pointers: readonly string[]): string[] {
-  return stringsAtPointers(binding.resource, pointers, `binding ${index} (${binding.collection.name})`)
+  const present = pointers.filter((pointer) => resolvePointer(binding.resource, pointer) !== undefined)
+  return stringsAtPointers(binding.resource, present.length > 0 ? present : pointers, `binding ${index} (${binding.collection.name})`)
 }
 
 function collectionSpecOf(binding: CaptureBinding): CollectionSpec {

@@ -7,7 +7,7 @@ import type { Codec } from '../codec/frames.ts'
 import { UsageError } from '../errors.ts'
 import type { Endpoint, ImageEndpoint, LocalEndpoint } from './catalog.ts'
 import { prepareImage } from './image.ts'
-import type { ConnectorLog } from './logs.ts'
+import type { ConnectorLog } from '../io/log-reader.ts'
 import { spawnConnector, type ConnectorProcess } from './process.ts'
 
 export interface StartOptions {

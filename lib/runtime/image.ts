@@ -6,7 +6,7 @@
  */
 import { spawn } from 'node:child_process'
 import { ConfigError, ConnectorError } from '../errors.ts'
-import type { ConnectorLog } from './logs.ts'
+import type { ConnectorLog } from '../io/log-reader.ts'
 
 export interface ImageOptions {
   /** Called with what the preparation has to say (a pull, a fallback to a local copy). */

@@ -7,7 +7,7 @@ import { spawn, type ChildProcessByStdio } from 'node:child_process'
 import { createInterface } from 'node:readline'
 import type { Readable, Writable } from 'node:stream'
 import { ConnectorError } from '../errors.ts'
-import { LogLines, type ConnectorLog } from './logs.ts'
+import { LogLines, type ConnectorLog } from '../io/log-reader.ts'
 
 export interface SpawnOptions {
   /** The environment of the process. Default: this process's. */

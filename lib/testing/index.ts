@@ -7,7 +7,7 @@ import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
 import { runCaptureSession, type SessionOptions, type Transaction } from '../runtime/capture-session.ts'
 
 export { loadCapture, type CaptureBinding, type CaptureTask, type Collection, type Endpoint, type ImageEndpoint, type LocalEndpoint } from '../runtime/catalog.ts'
-export type { ConnectorLog } from '../runtime/logs.ts'
+export type { ConnectorLog } from '../io/log-reader.ts'
 export type { StartOptions } from '../runtime/endpoint.ts'
 export { apply, discover, spec, validate } from '../runtime/capture-rpc.ts'
 export { runCaptureSession, type SessionOptions, type SessionResult, type Transaction } from '../runtime/capture-session.ts'

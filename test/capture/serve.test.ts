@@ -3,7 +3,7 @@ import t from 'tap'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { fileURLToPath } from 'node:url'
 import type { CaptureRequest, CaptureResponse } from '../../lib/protocol/index.ts'
-import type { ConnectorLog } from '../../lib/runtime/logs.ts'
+import type { ConnectorLog } from '../../lib/io/log-reader.ts'
 import { startConnector, type Codec, type ConnectorProcess } from '../helpers/connector-process.ts'
 
 const fixture = fileURLToPath(new URL('../fixtures/capture-scenarios.ts', import.meta.url))

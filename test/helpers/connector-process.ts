@@ -3,7 +3,7 @@
 import type { Codec } from '../../lib/codec/frames.ts'
 import { captureRequest, captureResponse, type CaptureRequest, type CaptureResponse } from '../../lib/protocol/index.ts'
 import { Connection } from '../../lib/runtime/connection.ts'
-import type { ConnectorLog } from '../../lib/runtime/logs.ts'
+import type { ConnectorLog } from '../../lib/io/log-reader.ts'
 import { spawnConnector } from '../../lib/runtime/process.ts'
 
 export type { Codec }

@@ -34,4 +34,5 @@ t.test('Validate, Apply and Open carry the inner config and the bindings', async
   t.same(open.open.range, { keyEnd: 4294967295, rClockEnd: 4294967295 })
   t.same(open.open.state, { a: 1 })
   t.throws(() => captureSpecOf(task, ['/missing']), { message: /no value at resource path pointer \/missing/ })
+  t.same(captureSpecOf(task, ['/missing', '/table']).bindings?.[0]?.resourcePath, ['my table'], 'a pointer the resource config has no value at adds no component')
 })

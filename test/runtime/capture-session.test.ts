@@ -3,7 +3,7 @@
 import t from 'tap'
 import { fileURLToPath } from 'node:url'
 import type { CaptureTask } from '../../lib/runtime/catalog.ts'
-import type { ConnectorLog } from '../../lib/runtime/logs.ts'
+import type { ConnectorLog } from '../../lib/io/log-reader.ts'
 import { runCaptureSession, type Transaction } from '../../lib/runtime/capture-session.ts'
 import { validate } from '../../lib/runtime/capture-rpc.ts'
 

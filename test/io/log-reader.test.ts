@@ -1,6 +1,6 @@
 // Connector stderr lines read as Flow reads them, and printed readably.
 import t from 'tap'
-import { formatLog, LogLines, parseLogLine } from '../../lib/runtime/logs.ts'
+import { formatLog, LogLines, parseLogLine } from '../../lib/io/log-reader.ts'
 
 t.test('structured lines in the shapes connectors write', async (t) => {
   t.same(parseLogLine('{"ts":"2026-01-01T00:00:00Z","level":"info","message":"hi","fields":{"a":1}}'), { level: 'info', message: 'hi', fields: { a: 1 }, ts: '2026-01-01T00:00:00Z' })

@@ -4,7 +4,7 @@
  * merged with any other keys); any other line is unstructured text whose level is guessed from
  * its words, and unstructured lines that come together (a stack trace) are one log event.
  */
-import type { LogLevel } from '../io/log.ts'
+import type { LogLevel } from './log.ts'
 
 export interface ConnectorLog {
   readonly level: LogLevel

@@ -1,0 +1,165 @@
+/**
+ * `airbyteCapture`: an Airbyte source as a Flow capture. Spec is the source's SPEC, Discover its
+ * CATALOG (a binding per stream), Validate its `check`, Apply a no-op, and a session its `read`:
+ * RECORD → document, STATE → checkpoint, LOG → a log line, TRACE ERROR or CONNECTION_STATUS
+ * FAILED → the capture fails at once, committing nothing after the last STATE.
+ */
+import type { CaptureConnector, CaptureSession } from '../../capture/connector.ts'
+import { ConfigError, ConnectorError, messageOf } from '../../errors.ts'
+import type { Logger } from '../../io/log.ts'
+import { redactingLogger, redactSecrets, textRedactor } from '../../io/redact.ts'
+import { isObject } from '../../json/values.ts'
+import type { CaptureApply, CaptureDiscover, CaptureOpen, CaptureResponse, CaptureValidate } from '../../protocol/index.ts'
+import { discoveredBindings, parseResource, resourcePathOf, type OpenBinding, type StreamOptions } from './catalog.ts'
+import { logLine, traceError, type AirbyteMessage } from './messages.ts'
+import { readEvents, type RecordOptions } from './read.ts'
+import { commandSource, type AirbyteSource, type CommandOptions } from './source.ts'
+import { flowSpec, secretValues, type SpecPatch } from './spec.ts'
+import { stateFile, type StateForm } from './state.ts'
+
+export interface AirbyteCaptureOptions extends RecordOptions, CommandOptions {
+  /** The source's command (program and arguments), to which `spec`, `check`, `discover` and `read` are added. */
+  readonly command?: readonly string[]
+  /** Or a source object instead of a child process. */
+  readonly source?: AirbyteSource
+  /** Changes to the spec the source gives. */
+  readonly spec?: SpecPatch
+  /** Which streams discover offers, and their keys. */
+  readonly streams?: StreamOptions
+  /** How the state file is written for `read`. Default `auto`: in the form the source emitted it. */
+  readonly stateForm?: StateForm
+}
+
+/** A capture connector that runs an Airbyte source. */
+export function airbyteCapture(options: AirbyteCaptureOptions): CaptureConnector {
+  return new AirbyteCapture(options)
+}
+
+class AirbyteCapture implements CaptureConnector {
+  readonly #options: AirbyteCaptureOptions
+  readonly #source: AirbyteSource
+  #spec: Promise<Record<string, unknown>> | undefined
+
+  constructor(options: AirbyteCaptureOptions) {
+    const source = options.source ?? (options.command && options.command.length > 0 ? commandSource(options.command, options) : undefined)
+    if (source === undefined) throw new ConfigError('airbyteCapture needs the source: a command, or a source object')
+    this.#options = options
+    this.#source = source
+  }
+
+  async spec(logger: Logger): Promise<CaptureResponse> {
+    return flowSpec(await this.#sourceSpec(logger), this.#options.spec)
+  }
+
+  async discover(request: CaptureDiscover, logger: Logger): Promise<CaptureResponse> {
+    const config = parseConfig(request.configJson)
+    const catalog = await this.#single(logger, config, 'CATALOG', (log) => this.#source.discover(config, log))
+    return { discovered: { bindings: discoveredBindings(catalog.catalog?.streams ?? [], this.#options.streams) } }
+  }
+
+  async validate(request: CaptureValidate, logger: Logger): Promise<CaptureResponse> {
+    const config = parseConfig(request.configJson)
+    const resources = (request.bindings ?? []).map((binding, index) => parseResource(parseJson(binding.resourceConfigJson, `binding ${index} resource config`), index))
+    const status = await this.#single(logger, config, 'CONNECTION_STATUS', (log) => this.#source.check(config, log))
+    if (status.connectionStatus?.status !== 'SUCCEEDED') {
+      throw new ConfigError(`the source's connection check failed: ${status.connectionStatus?.message ?? `status ${status.connectionStatus?.status ?? 'missing'}`}`)
+    }
+    const paths = resources.map(resourcePathOf)
+    const seen = new Set<string>()
+    for (const path of paths) {
+      if (seen.has(JSON.stringify(path))) throw new ConfigError(`two bindings capture the stream ${JSON.stringify(path)}`)
+      seen.add(JSON.stringify(path))
+    }
+    return { validated: { bindings: paths.map((resourcePath) => ({ resourcePath })) } }
+  }
+
+  async apply(_request: CaptureApply): Promise<CaptureResponse> {
+    return { applied: { actionDescription: '' } }
+  }
+
+  async open(request: CaptureOpen, _signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
+    const spec = request.capture
+    const config = parseConfig(spec?.configJson)
+    const state = parseJson(request.stateJson, 'the state in Open') ?? {}
+    const bindings: OpenBinding[] = (spec?.bindings ?? []).map((binding, index) => ({
+      resource: parseResource(parseJson(binding.resourceConfigJson, `binding ${index} resource config`), index),
+      key: binding.collection?.key ?? [],
+      writeSchema: parseJson(binding.collection?.writeSchemaJson, `binding ${index} collection schema`),
+      stateKey: binding.stateKey ?? String(index),
+    }))
+    const schema = (await this.#sourceSpec(logger)).connectionSpecification
+    const secrets = secretValues(schema, config)
+    const log = redactingLogger(logger, secrets)
+    const handback = stateFile(state, this.#options.stateForm ?? 'auto')
+    return {
+      name: spec?.name ?? '',
+      resourcePaths: bindings.map((binding) => resourcePathOf(binding.resource)),
+      explicitAcknowledgements: false,
+      maxCheckpointsInFlight: 1,
+      redactedConfig: redactSecrets(schema, config),
+      events: redactErrors(readEvents(this.#source, { config, bindings, state, handback, logger: log, options: this.#options }), secrets),
+    }
+  }
+
+  /** The source's SPEC payload, asked once per process. */
+  #sourceSpec(logger: Logger): Promise<Record<string, unknown>> {
+    this.#spec ??= collectOne(this.#source.spec(logger), 'SPEC', logger).then((message) => message.spec ?? {})
+    this.#spec.catch(() => (this.#spec = undefined))
+    return this.#spec
+  }
+
+  /** Runs a command whose answer is one message of `type`, its logs and errors redacted of the config's secrets. */
+  async #single(logger: Logger, config: unknown, type: string, run: (logger: Logger) => AsyncIterable<AirbyteMessage[]>): Promise<AirbyteMessage> {
+    const secrets = secretValues((await this.#sourceSpec(logger)).connectionSpecification, config)
+    try {
+      return await collectOne(run(redactingLogger(logger, secrets)), type, redactingLogger(logger, secrets))
+    } catch (error) {
+      throw redactError(error, secrets)
+    }
+  }
+}
+
+/** Reads a command's messages to the end and returns the first of `type`; LOG lines are logged, a TRACE ERROR fails it. */
+async function collectOne(batches: AsyncIterable<AirbyteMessage[]>, type: string, logger: Logger): Promise<AirbyteMessage> {
+  let found: AirbyteMessage | undefined
+  for await (const batch of batches) {
+    for (const message of batch) {
+      if (message.type === type) found ??= message
+      else if (message.type === 'LOG') logLine(logger, message)
+      else if (message.type === 'TRACE' && message.trace?.type === 'ERROR') throw traceError(message)
+    }
+  }
+  if (found === undefined) throw new ConnectorError(`the source wrote no ${type} message`)
+  return found
+}
+
+function parseJson(text: string | null | undefined, what: string): unknown {
+  if (text === undefined || text === null || text === '') return undefined
+  try {
+    return JSON.parse(text)
+  } catch (error) {
+    throw new ConfigError(`${what} is not valid JSON: ${messageOf(error)}`)
+  }
+}
+
+function parseConfig(text: string | null | undefined): Record<string, unknown> {
+  const config = parseJson(text, 'config') ?? {}
+  if (!isObject(config)) throw new ConfigError('the config must be a JSON object')
+  return config
+}
+
+function redactError(error: unknown, secrets: readonly string[]): unknown {
+  const scrub = textRedactor(secrets)
+  if (scrub === undefined || !(error instanceof ConnectorError)) return error
+  const message = scrub(error.message)
+  return message === error.message ? error : new ConnectorError(message, { cause: error })
+}
+
+/** The events, with the secrets scrubbed from the message of a failure. */
+async function* redactErrors<T>(events: AsyncIterable<T>, secrets: readonly string[]): AsyncGenerator<T> {
+  try {
+    yield* events
+  } catch (error) {
+    throw redactError(error, secrets)
+  }
+}

@@ -1,0 +1,52 @@
+/**
+ * An Airbyte source the shim drives: its four commands, each a stream of messages. A source
+ * is a child process (`commandSource`); the capture does not care which.
+ */
+import type { Logger } from '../../io/log.ts'
+import { ChildFiles, runChild, type ChildOptions } from '../child.ts'
+import { parseMessage, type AirbyteMessage } from './messages.ts'
+
+export interface AirbyteSource {
+  spec(logger: Logger): AsyncIterable<AirbyteMessage[]>
+  check(config: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
+  discover(config: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
+  /** `state` is the content of the state file, or undefined for none. */
+  read(config: unknown, catalog: unknown, state: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
+}
+
+export type CommandOptions = Omit<ChildOptions, 'logger'>
+
+/**
+ * A source run as `COMMAND spec`, `COMMAND check --config FILE`, `COMMAND discover --config
+ * FILE` and `COMMAND read --config FILE --catalog FILE [--state FILE]`, its files written in a
+ * private temporary directory that is removed when the command ends. Stdout lines that are not
+ * Airbyte messages are logged (as warnings) and skipped.
+ */
+export function commandSource(command: readonly string[], options: CommandOptions = {}): AirbyteSource {
+  const run = async function* (logger: Logger, verb: string, files: Record<string, unknown>): AsyncGenerator<AirbyteMessage[]> {
+    const dir = await ChildFiles.create()
+    try {
+      const args: string[] = [verb]
+      for (const [flag, value] of Object.entries(files)) if (value !== undefined) args.push(`--${flag}`, await dir.json(`${flag}.json`, value))
+      for await (const lines of runChild([...command, ...args], { ...options, logger })) yield messagesOf(lines, logger)
+    } finally {
+      await dir.remove()
+    }
+  }
+  return {
+    spec: (logger) => run(logger, 'spec', {}),
+    check: (config, logger) => run(logger, 'check', { config }),
+    discover: (config, logger) => run(logger, 'discover', { config }),
+    read: (config, catalog, state, logger) => run(logger, 'read', { config, catalog, state }),
+  }
+}
+
+function messagesOf(lines: readonly string[], logger: Logger): AirbyteMessage[] {
+  const out: AirbyteMessage[] = []
+  for (const line of lines) {
+    const message = parseMessage(line)
+    if (message) out.push(message)
+    else logger.warn('the source wrote a line that is not an Airbyte message; skipped', { line: line.length > 200 ? `${line.slice(0, 200)}…` : line })
+  }
+  return out
+}
