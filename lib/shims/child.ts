@@ -24,6 +24,8 @@ export interface ChildOptions {
   readonly idleTimeoutMs?: number | undefined
   /** How long the child may take to exit once sent SIGTERM, before SIGKILL. Default 5 s. */
   readonly stopGraceMs?: number | undefined
+  /** Aborting it stops the child at once (the capture session stopped). */
+  readonly signal?: AbortSignal | undefined
 }
 
 export interface ChildExit {
@@ -65,6 +67,9 @@ export class ChildFiles {
  */
 export async function* runChild(command: readonly string[], options: ChildOptions): AsyncGenerator<string[], ChildExit, undefined> {
   const child = startChild(command, options)
+  const onAbort = () => void child.stop(options.stopGraceMs ?? 5000)
+  options.signal?.addEventListener('abort', onAbort, { once: true })
+  if (options.signal?.aborted) onAbort()
   const name = JSON.stringify(command.join(' '))
   const lines = decodeNdjson(child.process.stdout, { parse: (line) => line, maxFrameBytes: options.maxLineBytes })
   let finished = false
@@ -81,6 +86,7 @@ export async function* runChild(command: readonly string[], options: ChildOption
     }
     throw error
   } finally {
+    options.signal?.removeEventListener('abort', onAbort)
     if (!finished) await child.stop(options.stopGraceMs ?? 5000)
   }
   const exit = await child.exited
@@ -100,6 +106,9 @@ interface StartedChild {
 function startChild(command: readonly string[], options: ChildOptions): StartedChild {
   const [program, ...args] = command as [string, ...string[]]
   const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] })
+  // Should this process exit first, however it exits, the child goes with it.
+  const killOnExit = () => child.kill('SIGKILL')
+  process.once('exit', killOnExit)
   let lastLog: ConnectorLog | undefined
   const logs = new LogLines((log) => {
     lastLog = log
@@ -117,6 +126,7 @@ function startChild(command: readonly string[], options: ChildOptions): StartedC
       resolve({ code, signal, lastLog })
     })
   })
+  void exited.then(() => process.off('exit', killOnExit))
   const stop = async (graceMs: number) => {
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)

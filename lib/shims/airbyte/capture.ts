@@ -77,7 +77,7 @@ class AirbyteCapture implements CaptureConnector {
     return { applied: { actionDescription: '' } }
   }
 
-  async open(request: CaptureOpen, _signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
+  async open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
     const spec = request.capture
     const config = parseConfig(spec?.configJson)
     const state = parseJson(request.stateJson, 'the state in Open') ?? {}
@@ -95,9 +95,9 @@ class AirbyteCapture implements CaptureConnector {
       name: spec?.name ?? '',
       resourcePaths: bindings.map((binding) => resourcePathOf(binding.resource)),
       explicitAcknowledgements: false,
-      maxCheckpointsInFlight: 1,
+      maxCheckpointsInFlight: 64,
       redactedConfig: redactSecrets(schema, config),
-      events: redactErrors(readEvents(this.#source, { config, bindings, state, handback, logger: log, options: this.#options }), secrets),
+      events: redactErrors(readEvents(this.#source, { config, bindings, state, handback, logger: log, options: this.#options, signal }), secrets),
     }
   }
 

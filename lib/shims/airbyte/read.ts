@@ -30,12 +30,14 @@ export interface ReadContext {
   readonly handback: unknown
   readonly logger: Logger
   readonly options: RecordOptions
+  /** Aborted when the session stops: the source is stopped at once. */
+  readonly signal: AbortSignal
 }
 
 /** Runs `read` and yields its events a batch of messages at a time. */
 export async function* readEvents(source: AirbyteSource, context: ReadContext): AsyncGenerator<CaptureEvent[]> {
   const reader = new SessionReader(context)
-  for await (const batch of source.read(context.config, configuredCatalog(context.bindings), context.handback, context.logger)) {
+  for await (const batch of source.read(context.config, configuredCatalog(context.bindings), context.handback, context.logger, context.signal)) {
     const events: CaptureEvent[] = []
     try {
       for (const message of batch) reader.message(message, events)

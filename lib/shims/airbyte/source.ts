@@ -10,11 +10,11 @@ export interface AirbyteSource {
   spec(logger: Logger): AsyncIterable<AirbyteMessage[]>
   check(config: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
   discover(config: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
-  /** `state` is the content of the state file, or undefined for none. */
-  read(config: unknown, catalog: unknown, state: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
+  /** `state` is the content of the state file, or undefined for none; aborting `signal` stops the read. */
+  read(config: unknown, catalog: unknown, state: unknown, logger: Logger, signal?: AbortSignal): AsyncIterable<AirbyteMessage[]>
 }
 
-export type CommandOptions = Omit<ChildOptions, 'logger'>
+export type CommandOptions = Omit<ChildOptions, 'logger' | 'signal'>
 
 /**
  * A source run as `COMMAND spec`, `COMMAND check --config FILE`, `COMMAND discover --config
@@ -23,12 +23,12 @@ export type CommandOptions = Omit<ChildOptions, 'logger'>
  * Airbyte messages are logged (as warnings) and skipped.
  */
 export function commandSource(command: readonly string[], options: CommandOptions = {}): AirbyteSource {
-  const run = async function* (logger: Logger, verb: string, files: Record<string, unknown>): AsyncGenerator<AirbyteMessage[]> {
+  const run = async function* (logger: Logger, verb: string, files: Record<string, unknown>, signal?: AbortSignal): AsyncGenerator<AirbyteMessage[]> {
     const dir = await ChildFiles.create()
     try {
       const args: string[] = [verb]
       for (const [flag, value] of Object.entries(files)) if (value !== undefined) args.push(`--${flag}`, await dir.json(`${flag}.json`, value))
-      for await (const lines of runChild([...command, ...args], { ...options, logger })) yield messagesOf(lines, logger)
+      for await (const lines of runChild([...command, ...args], { ...options, logger, signal })) yield messagesOf(lines, logger)
     } finally {
       await dir.remove()
     }
@@ -37,7 +37,7 @@ export function commandSource(command: readonly string[], options: CommandOption
     spec: (logger) => run(logger, 'spec', {}),
     check: (config, logger) => run(logger, 'check', { config }),
     discover: (config, logger) => run(logger, 'discover', { config }),
-    read: (config, catalog, state, logger) => run(logger, 'read', { config, catalog, state }),
+    read: (config, catalog, state, logger, signal) => run(logger, 'read', { config, catalog, state }, signal),
   }
 }
 

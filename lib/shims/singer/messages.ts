@@ -1,0 +1,83 @@
+/**
+ * The Singer spec's messages and catalog, as a tap writes them: one JSON object a line on
+ * stdout during a sync, and a bare `{"streams": [...]}` catalog for `--discover`. Only the
+ * fields the shim reads are typed; every object may carry others.
+ */
+import { ConnectorError } from '../../errors.ts'
+import { isObject } from '../../json/values.ts'
+
+/** A metadata item of a catalog entry: `breadcrumb` `[]` is the stream, `["properties", name]` a field. */
+export interface SingerMetadata {
+  readonly breadcrumb: readonly string[]
+  readonly metadata: Readonly<Record<string, unknown>>
+}
+
+/** A catalog entry, as discovered; `tap_stream_id` is filled from `stream` when a tap leaves it out. */
+export interface SingerCatalogEntry {
+  readonly tap_stream_id: string
+  readonly stream: string
+  readonly schema: Readonly<Record<string, unknown>>
+  readonly key_properties?: readonly string[]
+  readonly replication_key?: string
+  readonly replication_method?: string
+  readonly metadata?: readonly SingerMetadata[]
+  readonly [other: string]: unknown
+}
+
+export interface SingerCatalog {
+  readonly streams: readonly SingerCatalogEntry[]
+}
+
+/** A sync's message; `type` is upper-cased when parsed, as the spec matches it without case. */
+export interface SingerMessage {
+  readonly type: string
+  readonly stream?: unknown
+  /** RECORD */
+  readonly record?: unknown
+  /** SCHEMA */
+  readonly schema?: unknown
+  readonly key_properties?: unknown
+  /** STATE */
+  readonly value?: unknown
+  /** ACTIVATE_VERSION (and RECORD, optionally) */
+  readonly version?: unknown
+  /** BATCH */
+  readonly encoding?: unknown
+  readonly manifest?: unknown
+}
+
+/** A line of a tap's stdout as a message; undefined for a line that is not a JSON object with a string `type`. */
+export function parseSingerMessage(line: string): SingerMessage | undefined {
+  let value: unknown
+  try {
+    value = JSON.parse(line)
+  } catch {
+    return undefined
+  }
+  if (!isObject(value) || typeof value.type !== 'string') return undefined
+  const type = value.type
+  if (type !== type.toUpperCase()) value.type = type.toUpperCase()
+  return value as unknown as SingerMessage
+}
+
+/**
+ * A discover answer as a catalog: every entry an object with a `stream` or `tap_stream_id`
+ * name and an object `schema`. Throws a ConnectorError that says what is wrong otherwise.
+ */
+export function parseCatalog(value: unknown): SingerCatalog {
+  if (!isObject(value) || !Array.isArray(value.streams)) throw new ConnectorError('the tap\'s discover output is not a catalog: a JSON object with a "streams" list')
+  const streams = value.streams.map((entry: unknown, index: number) => {
+    const id = isObject(entry) ? (entry.tap_stream_id ?? entry.stream) : undefined
+    if (!isObject(entry) || typeof id !== 'string' || !isObject(entry.schema)) {
+      throw new ConnectorError(`the tap's catalog entry ${index} lacks a tap_stream_id or stream name, or an object schema`)
+    }
+    return { ...entry, tap_stream_id: id, stream: typeof entry.stream === 'string' ? entry.stream : id } as SingerCatalogEntry
+  })
+  return { streams }
+}
+
+/** The metadata of a stream (breadcrumb `[]`), or `{}` when it has none. */
+export function streamMetadata(entry: SingerCatalogEntry): Readonly<Record<string, unknown>> {
+  const item = entry.metadata?.find((m) => isObject(m) && Array.isArray(m.breadcrumb) && m.breadcrumb.length === 0)
+  return isObject(item?.metadata) ? item.metadata : {}
+}
