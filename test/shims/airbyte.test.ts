@@ -10,6 +10,7 @@ import type { ConnectorLog } from '../../lib/io/log-reader.ts'
 import { apply, discover, spec, validate } from '../../lib/runtime/capture-rpc.ts'
 import { runCaptureSession, type SessionOptions, type Transaction } from '../../lib/runtime/capture-session.ts'
 import type { CaptureTask, Collection } from '../../lib/runtime/catalog.ts'
+import { jsonLines, runCli } from '../helpers/cli.ts'
 
 const flowkit = fileURLToPath(new URL('../../lib/cli/flowkit.js', import.meta.url))
 const fixture = fileURLToPath(new URL('../fixtures/airbyte/source.py', import.meta.url))
@@ -194,4 +195,16 @@ t.test('a silent source fails the idle timeout and is stopped; a stopped session
 t.test('a line longer than --max-line-bytes fails with the limit', async (t) => {
   const s = await session(task({ count: 1, every: 1 }, { bindings: [users], shimArgs: ['--max-line-bytes', '40'] }))
   t.match(s.error, { code: 'CONNECTOR_FAILED', message: /stdout line \d+ is longer than the frame size limit of 40 bytes/ })
+})
+
+t.test('examples/airbyte-hello runs under flowkit preview: two sessions, the second resuming from the state file', async (t) => {
+  const dir = mkdtempSync(join(tmpdir(), 'flowkit-airbyte-'))
+  const stateFile = join(dir, 'state.json')
+  const args = ['preview', '--source', 'examples/airbyte-hello/flow.yaml', '--sessions', '2', '--state-file', stateFile]
+  const run = await runCli(args)
+  t.equal(run.code, 0, run.stderr)
+  t.same(jsonLines(run.stdout).map((line) => (line as [string, { id: number }])[1].id), Array.from({ length: 20 }, (_, i) => i + 1))
+  t.match(run.stderr, /INFO reading greetings after id 10/, "the source's LOG message, in the second session")
+  t.notMatch(run.stderr, /not-a-real-token/)
+  t.same(JSON.parse(readFileSync(stateFile, 'utf8')).airbyte.streams.greetings[0].stream.stream_state, { id: 20 })
 })
