@@ -1,53 +1,73 @@
 import { Buffer } from 'node:buffer'
-import { ProtocolError } from '../errors.ts'
-import type { CaptureEvent, CheckpointEvent, EventBatch } from '../ops/events.ts'
+import { ChunkWriter, HEADER_BYTES, NEWLINE_BYTES, type EncodeOptions } from '../codec/chunk-writer.ts'
+import type { Codec } from '../codec/frames.ts'
+import { FramingError, ProtocolError } from '../errors.ts'
+import type { BackfillEvent, CaptureEvent, CheckpointEvent, EventBatch, SourcedSchemaEvent } from '../ops/events.ts'
 import { captureResponse, checkRawJson, type CaptureResponse } from '../protocol/index.ts'
 
-export type Codec = 'json' | 'proto'
 
-const CHUNK_BYTES = 64 * 1024
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const NEWLINE = 0x0a
 
 /**
- * Encodes a capture session's responses straight into 64 KiB chunks, in either codec.
+ * Encodes a capture session's responses straight into chunks (64 KiB by default), in either
+ * codec, through a ChunkWriter: whole frames per chunk, a frame larger than a chunk alone in a
+ * Buffer of its own, bytes never written again once handed over.
  *
  * Documents take the fast path: for JSON, the frame is the document's text with
  * `{"captured":{"binding":N,"doc":` before it and `}}` after it; for protobuf, a hand-written
- * tag, varint lengths and the text's UTF-8 bytes (tests check both byte for byte against the
- * general encoders). Other responses, rare, go through the general codec.
+ * tag, varint lengths and the text's UTF-8 bytes, each written in place in the chunk (tests
+ * check both byte for byte against the general encoders). Other responses, rare, go through
+ * the general codec.
  *
  * Enforces, at the point of emission: every document's binding is one of the session's, every
- * document is a JSON object. Counts documents and bytes per binding, and documents written
- * since the last checkpoint.
+ * document is a JSON object (ProtocolError PROTOCOL_VIOLATION), every frame is within
+ * `maxFrameBytes` (FramingError FRAME_TOO_LARGE, naming the binding or the response). A frame
+ * that fails is not written; the frames before it are still there to take. Counts documents
+ * and bytes per binding, and documents written since the last checkpoint.
  */
 export class ResponseEncoder {
   readonly #json: boolean
   readonly #bindings: number
   /** Per binding, the bytes of a Captured line before the document: `{"captured":{"binding":N,"doc":`. */
   readonly #prefixes: Buffer[] = []
-  #chunk = Buffer.allocUnsafe(CHUNK_BYTES)
-  #start = 0
-  #end = 0
-  #ready: Buffer[] = []
+  readonly #writer: ChunkWriter
+  readonly #docs: number[]
+  readonly #bytes: number[]
+  #pending = 0
+  #checkpoints = 0
 
-  /** Documents and bytes of document text written, per binding. */
-  readonly docs: number[]
-  readonly bytes: number[]
-  /** Documents and sourced schemas since the last checkpoint (they are not committed yet). */
-  pending = 0
-  /** Checkpoints encoded. */
-  checkpoints = 0
-
-  constructor(codec: Codec, bindings: number) {
+  /** `options`: the chunk size and the frame size limit (ArgumentError ARGUMENT_INVALID when out of range). */
+  constructor(codec: Codec, bindings: number, options: EncodeOptions = {}) {
     this.#json = codec === 'json'
     this.#bindings = bindings
-    this.docs = new Array<number>(bindings).fill(0)
-    this.bytes = new Array<number>(bindings).fill(0)
+    this.#writer = new ChunkWriter(options)
+    this.#docs = new Array<number>(bindings).fill(0)
+    this.#bytes = new Array<number>(bindings).fill(0)
     for (let b = 0; b < bindings; b++) {
       this.#prefixes.push(Buffer.from(b === 0 ? '{"captured":{"doc":' : `{"captured":{"binding":${b},"doc":`, 'latin1'))
     }
+  }
+
+  /** Documents written, per binding. */
+  get docs(): readonly number[] {
+    return this.#docs
+  }
+
+  /** Bytes of document text (UTF-16 units) written, per binding. */
+  get bytes(): readonly number[] {
+    return this.#bytes
+  }
+
+  /** Documents and sourced schemas since the last checkpoint (they are not committed yet). */
+  get pending(): number {
+    return this.#pending
+  }
+
+  /** Checkpoints encoded. */
+  get checkpoints(): number {
+    return this.#checkpoints
   }
 
   /** Encodes a batch; calls `onCheckpoint` for each checkpoint, in order, as it is encoded. */
@@ -62,7 +82,7 @@ export class ResponseEncoder {
    * while the next one is encoded, as a hand-written loop's writes go.
    */
   encodeFrom(batch: EventBatch, start: number, onCheckpoint?: (checkpoint: CheckpointEvent) => void): number {
-    const ready = this.#ready.length
+    const full = this.#writer.fullChunks
     for (let i = start; i < batch.length; ) {
       const event = batch[i] as CaptureEvent
       if (event.type === 'document') {
@@ -73,17 +93,9 @@ export class ResponseEncoder {
       } else if (event.type === 'checkpoint') {
         this.checkpoint(event)
         onCheckpoint?.(event)
-      } else {
-        this.#checkBinding(event.binding, event.type)
-        if (event.type === 'sourcedSchema') {
-          const schema = typeof event.schema === 'string' ? event.schema : JSON.stringify(event.schema)
-          this.response({ sourcedSchema: { binding: event.binding, schemaJson: schema } })
-          this.pending++
-        } else if (event.type === 'backfillBegin') this.response({ backfillBegin: { binding: event.binding } })
-        else this.response({ backfillComplete: { binding: event.binding } })
-      }
+      } else this.#bindingEvent(event)
       i++
-      if (this.#ready.length > ready) return i
+      if (this.#writer.fullChunks > full) return i
     }
     return batch.length
   }
@@ -99,49 +111,59 @@ export class ResponseEncoder {
     // JSON.stringify (no indentation) writes an object from its first character, with no line
     // break in it; it returns undefined for undefined and functions.
     const isObject = fromText ? isObjectText(json) : typeof json === 'string' && json.charCodeAt(0) === OPEN_BRACE
-    if (!isObject) throw new ProtocolError(`binding ${binding}: a document must be a JSON object, got ${excerpt(json)}`)
+    if (!isObject) throw new ProtocolError('PROTOCOL_VIOLATION', `binding ${binding}: a document must be a JSON object, got ${excerpt(json)}`)
     // A line break can only stand between tokens; a JSON frame must not hold one.
     if (this.#json && fromText && (json.indexOf('\n') >= 0 || json.indexOf('\r') >= 0)) json = checkRawJson(json)
-    this.docs[b] = (this.docs[b] as number) + 1
-    this.bytes[b] = (this.bytes[b] as number) + json.length
-    this.pending++
-    if (this.#json) this.#jsonDocument(b, json)
-    else this.#protoDocument(b, json)
+    try {
+      if (this.#json) this.#jsonDocument(b, json)
+      else this.#protoDocument(b, json)
+    } catch (error) {
+      throw naming(error, `document for binding ${b}`)
+    }
+    this.#docs[b] = (this.#docs[b] as number) + 1
+    this.#bytes[b] = (this.#bytes[b] as number) + json.length
+    this.#pending++
+  }
+
+  /** A sourced schema or a backfill's begin or end, for one of the session's bindings. */
+  #bindingEvent(event: SourcedSchemaEvent | BackfillEvent): void {
+    const binding = this.#checkBinding(event.binding, event.type)
+    const what = `${event.type} for binding ${binding}`
+    if (event.type === 'sourcedSchema') {
+      const schemaJson = typeof event.schema === 'string' ? event.schema : JSON.stringify(event.schema)
+      this.#respond({ sourcedSchema: { binding, schemaJson } }, what)
+      this.#pending++
+    } else if (event.type === 'backfillBegin') this.#respond({ backfillBegin: { binding } }, what)
+    else this.#respond({ backfillComplete: { binding } }, what)
   }
 
   /** A Checkpoint frame; its state is the update as JSON, a merge patch or a replacement. */
   checkpoint(event: Pick<CheckpointEvent, 'updated' | 'mergePatch'>): void {
     const updatedJson = event.updated === undefined ? '{}' : JSON.stringify(event.updated)
-    if (updatedJson === undefined) throw new ProtocolError('a checkpoint state update must be a JSON value')
-    this.response({ checkpoint: { state: event.mergePatch ? { updatedJson, mergePatch: true } : { updatedJson } } })
-    this.pending = 0
-    this.checkpoints++
+    if (updatedJson === undefined) throw new ProtocolError('PROTOCOL_VIOLATION', 'a checkpoint state update must be a JSON value')
+    this.#respond({ checkpoint: { state: event.mergePatch ? { updatedJson, mergePatch: true } : { updatedJson } } }, 'checkpoint')
+    this.#pending = 0
+    this.#checkpoints++
   }
 
   /** Any response, through the general codec. */
   response(message: CaptureResponse): void {
-    if (this.#json) {
-      const line = captureResponse.toJson(message) + '\n'
-      this.#reserve(Buffer.byteLength(line))
-      this.#end += this.#chunk.write(line, this.#end, 'utf8')
-    } else {
-      const body = captureResponse.toProto(message)
-      this.#reserve(4 + body.length)
-      this.#chunk.writeUInt32LE(body.length, this.#end)
-      this.#chunk.set(body, this.#end + 4)
-      this.#end += 4 + body.length
+    this.#respond(message, `${Object.keys(message).join(', ')} response`)
+  }
+
+  /** `what` names the response in a FRAME_TOO_LARGE error. */
+  #respond(message: CaptureResponse, what: string): void {
+    try {
+      if (this.#json) this.#writer.writeLine(captureResponse.toJson(message))
+      else this.#writer.writeFrame(captureResponse.toProto(message))
+    } catch (error) {
+      throw naming(error, what)
     }
   }
 
   /** Hands over the bytes encoded since the last call: whole frames only. */
   take(): Buffer[] {
-    const out = this.#ready
-    this.#ready = []
-    if (this.#end > this.#start) {
-      out.push(this.#chunk.subarray(this.#start, this.#end))
-      this.#start = this.#end
-    }
-    return out
+    return this.#writer.take()
   }
 
   /**
@@ -151,21 +173,18 @@ export class ResponseEncoder {
    * hand-written loop writes them, instead of a piece per batch or per checkpoint.
    */
   takeFull(): Buffer[] {
-    const out = this.#ready
-    this.#ready = []
-    return out
+    return this.#writer.takeFull()
   }
 
   /** Bytes encoded and not yet handed over. */
   get held(): number {
-    let bytes = this.#end - this.#start
-    for (const chunk of this.#ready) bytes += chunk.length
-    return bytes
+    return this.#writer.held
   }
 
   #checkBinding(binding: number, what: string): number {
     if (!(binding >= 0 && binding < this.#bindings && Number.isInteger(binding))) {
       throw new ProtocolError(
+        'PROTOCOL_VIOLATION',
         `${what} for binding ${String(binding)}, but the capture has ${this.#bindings} binding${this.#bindings === 1 ? '' : 's'}` +
           (this.#bindings > 0 ? ` (0 to ${this.#bindings - 1})` : ''),
       )
@@ -179,17 +198,20 @@ export class ResponseEncoder {
    */
   #jsonDocument(binding: number, json: string): void {
     const prefix = this.#prefixes[binding] as Buffer
+    const writer = this.#writer
     // UTF-8 takes at most 3 bytes per UTF-16 unit: measure exactly only when that bound does not fit.
-    if (this.#end + prefix.length + json.length * 3 + 3 > this.#chunk.length) this.#reserve(prefix.length + Buffer.byteLength(json) + 3)
-    const chunk = this.#chunk
-    let p = this.#end
+    let p =
+      prefix.length + json.length * 3 + 3 <= writer.room
+        ? writer.end
+        : writer.reserve(prefix.length + Buffer.byteLength(json) + 3, NEWLINE_BYTES)
+    const chunk = writer.chunk
     chunk.set(prefix, p)
     p += prefix.length
     p += chunk.write(json, p, 'utf8')
     chunk[p++] = CLOSE_BRACE
     chunk[p++] = CLOSE_BRACE
     chunk[p++] = NEWLINE
-    this.#end = p
+    writer.commit(p, NEWLINE_BYTES)
   }
 
   /**
@@ -206,33 +228,29 @@ export class ResponseEncoder {
       this.#protoDocumentMeasured(binding, json)
       return
     }
-    const head = 4 + 1 + innerVarint + bindingBytes + 1 + docVarint
-    if (this.#end + head + json.length * 3 > this.#chunk.length) this.#reserve(head + Buffer.byteLength(json))
-    const chunk = this.#chunk
-    const start = this.#end
+    const head = HEADER_BYTES + 1 + innerVarint + bindingBytes + 1 + docVarint
+    const writer = this.#writer
+    const start = head + json.length * 3 <= writer.room ? writer.end : writer.reserve(head + Buffer.byteLength(json), HEADER_BYTES)
+    const chunk = writer.chunk
     const docBytes = chunk.write(json, start + head, 'utf8')
-    const inner = bindingBytes + 1 + docVarint + docBytes
-    writeCapturedHead(chunk, start, binding, inner, docBytes)
-    this.#end = start + head + docBytes
+    writeCapturedHead(chunk, start, binding, bindingBytes + 1 + docVarint + docBytes, docBytes)
+    writer.commit(start + head + docBytes, HEADER_BYTES)
   }
 
   #protoDocumentMeasured(binding: number, json: string): void {
     const docBytes = Buffer.byteLength(json)
     const inner = (binding === 0 ? 0 : 1 + varintSize(binding)) + 1 + varintSize(docBytes) + docBytes
-    const body = 1 + varintSize(inner) + inner
-    this.#reserve(4 + body)
-    const p = writeCapturedHead(this.#chunk, this.#end, binding, inner, docBytes)
-    this.#end = p + this.#chunk.write(json, p, 'utf8')
+    const writer = this.#writer
+    const start = writer.reserve(HEADER_BYTES + 1 + varintSize(inner) + inner, HEADER_BYTES)
+    const p = writeCapturedHead(writer.chunk, start, binding, inner, docBytes)
+    writer.commit(p + writer.chunk.write(json, p, 'utf8'), HEADER_BYTES)
   }
+}
 
-  /** Makes room for `bytes` in the current chunk, starting a new one (or a larger one) if needed. */
-  #reserve(bytes: number): void {
-    if (this.#end + bytes <= this.#chunk.length) return
-    if (this.#end > this.#start) this.#ready.push(this.#chunk.subarray(this.#start, this.#end))
-    this.#chunk = Buffer.allocUnsafe(Math.max(CHUNK_BYTES, bytes))
-    this.#start = 0
-    this.#end = 0
-  }
+/** A FramingError of the writer, with `what` (the frame that failed) at the head of its message; any other error as it is. */
+function naming(error: unknown, what: string): unknown {
+  if (!(error instanceof FramingError)) return error
+  return new FramingError(error.code, `${what}: ${error.message}`, { cause: error })
 }
 
 /** Cheap check that JSON text is an object: its first and last non-space characters are braces. */

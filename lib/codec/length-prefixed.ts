@@ -4,9 +4,11 @@
  * be 0, and is what `maxFrameBytes` limits.
  */
 import { Buffer } from 'node:buffer'
-import { FramingError } from '../errors.ts'
-import { asBuffer, messageOf } from './chunks.ts'
-import { resolveChunkBytes, resolveMaxFrameBytes } from './limits.ts'
+import { FramingError, messageOf } from '../errors.ts'
+import { batchEncoder } from './batch-encoder.ts'
+import { HEADER_BYTES, type EncodeOptions } from './chunk-writer.ts'
+import { splitChunks, type Splitter } from './chunks.ts'
+import { resolveMaxFrameBytes } from './limits.ts'
 
 export interface LengthPrefixedDecodeOptions<T> {
   /**
@@ -19,15 +21,6 @@ export interface LengthPrefixedDecodeOptions<T> {
   /** Largest frame, in bytes without the header, to accept. Default 64 MiB (`1 << 26`). */
   readonly maxFrameBytes?: number | undefined
 }
-
-export interface LengthPrefixedEncodeOptions {
-  /** Size of the Buffers frames are written into. Default 64 KiB. */
-  readonly chunkBytes?: number | undefined
-  /** Largest frame, in bytes without the header, to write. Default 64 MiB (`1 << 26`). */
-  readonly maxFrameBytes?: number | undefined
-}
-
-const HEADER_BYTES = 4
 
 /**
  * Splits a stream of bytes into length-prefixed frames and parses each one.
@@ -45,83 +38,22 @@ export async function* decodeLengthPrefixed<T>(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: LengthPrefixedDecodeOptions<T>,
 ): AsyncGenerator<T[], void, undefined> {
-  const splitter = new FrameSplitter(options.parse, resolveMaxFrameBytes(options.maxFrameBytes))
-  for await (const chunk of source) {
-    const batch: T[] = []
-    try {
-      splitter.push(asBuffer(chunk), batch)
-    } catch (error) {
-      if (batch.length > 0) yield batch
-      throw error
-    }
-    if (batch.length > 0) yield batch
-  }
-  splitter.end()
+  yield* splitChunks(source, new FrameSplitter(options.parse, resolveMaxFrameBytes(options.maxFrameBytes)))
 }
 
 /**
- * Returns an encoder of batches of messages into length-prefixed frames.
- *
- * The encoder writes each frame's header and `serialize(message)` into Buffers of
- * `chunkBytes`, yields each chunk when the next frame does not fit, and yields what is pending
- * at the end of every input batch, so a batch (ending with a checkpoint, say) never waits for
- * the next. Chunks are at most `chunkBytes` long, except that a frame longer than a chunk is
- * yielded alone in a Buffer of its own. Bytes once yielded are never written again;
- * consecutive chunks may be views of one underlying ArrayBuffer, as Node's pooled Buffers
- * are. A message longer than `maxFrameBytes` fails with FRAME_TOO_LARGE.
+ * Returns an encoder of batches of messages into length-prefixed frames: each message is
+ * `serialize(message)` after its u32-LE length, written and yielded as `batchEncoder`
+ * guarantees (whole frames in chunks of at most `chunkBytes`, pending frames yielded at the
+ * end of every batch, a message longer than `maxFrameBytes` failing with FRAME_TOO_LARGE after
+ * the frames before it).
  */
-export function encodeLengthPrefixed<T>(
-  serialize: (message: T) => Uint8Array,
-  options: LengthPrefixedEncodeOptions = {},
-) {
-  const chunkBytes = resolveChunkBytes(options.chunkBytes)
-  const maxFrameBytes = resolveMaxFrameBytes(options.maxFrameBytes)
-
-  return async function* encodeLengthPrefixed(
-    source: AsyncIterable<readonly T[]> | Iterable<readonly T[]>,
-  ): AsyncGenerator<Buffer, void, undefined> {
-    let chunk = Buffer.allocUnsafe(chunkBytes)
-    let start = 0 // first byte of `chunk` not yet yielded
-    let end = 0 // first byte of `chunk` not yet written
-    for await (const batch of source) {
-      for (let i = 0; i < batch.length; i++) {
-        const body = serialize(batch[i] as T)
-        const bodyBytes = body.length
-        if (bodyBytes > maxFrameBytes) {
-          if (end > start) yield chunk.subarray(start, end)
-          throw new FramingError(
-            'FRAME_TOO_LARGE',
-            `cannot encode a ${bodyBytes}-byte frame: the frame size limit is ${maxFrameBytes} bytes (maxFrameBytes)`,
-          )
-        }
-        const frameBytes = HEADER_BYTES + bodyBytes
-        if (frameBytes > chunkBytes - end) {
-          if (end > start) yield chunk.subarray(start, end)
-          if (frameBytes > chunkBytes) {
-            const own = Buffer.allocUnsafe(frameBytes)
-            own.writeUInt32LE(bodyBytes, 0)
-            own.set(body, HEADER_BYTES)
-            start = end
-            yield own
-            continue
-          }
-          chunk = Buffer.allocUnsafe(chunkBytes)
-          start = end = 0
-        }
-        chunk.writeUInt32LE(bodyBytes, end)
-        chunk.set(body, end + HEADER_BYTES)
-        end += frameBytes
-      }
-      if (end > start) {
-        yield chunk.subarray(start, end)
-        start = end
-      }
-    }
-  }
+export function encodeLengthPrefixed<T>(serialize: (message: T) => Uint8Array, options: EncodeOptions = {}) {
+  return batchEncoder((writer, message: T) => writer.writeFrame(serialize(message)), options)
 }
 
 /** Frame splitting state between chunks. `push` appends to `out` in stream order. */
-class FrameSplitter<T> {
+class FrameSplitter<T> implements Splitter<T> {
   readonly #parse: (frame: Uint8Array) => T
   readonly #maxFrameBytes: number
   /** Bytes of a header split across chunks, and how many of them are known. */
@@ -205,7 +137,7 @@ class FrameSplitter<T> {
     }
   }
 
-  /** At the end of input: fails if it fell inside a frame. */
+  /** At the end of input: fails if it fell inside a frame (a frame always ends with its body). */
   end(): void {
     if (this.#headerBytes > 0) {
       const got = this.#headerBytes

@@ -11,9 +11,11 @@
  * The frame size that `maxFrameBytes` limits is a line's length in bytes, without its `\n`.
  */
 import { Buffer, isAscii } from 'node:buffer'
-import { FramingError } from '../errors.ts'
-import { asBuffer, messageOf } from './chunks.ts'
-import { resolveChunkBytes, resolveMaxFrameBytes } from './limits.ts'
+import { FramingError, messageOf } from '../errors.ts'
+import { batchEncoder } from './batch-encoder.ts'
+import type { EncodeOptions } from './chunk-writer.ts'
+import { splitChunks, type Splitter } from './chunks.ts'
+import { resolveMaxFrameBytes } from './limits.ts'
 
 export interface NdjsonDecodeOptions<T> {
   /**
@@ -22,13 +24,6 @@ export interface NdjsonDecodeOptions<T> {
    */
   readonly parse: (line: string) => T
   /** Largest line, in bytes, to accept. Default 64 MiB (`1 << 26`). */
-  readonly maxFrameBytes?: number | undefined
-}
-
-export interface NdjsonEncodeOptions {
-  /** Size of the Buffers lines are written into. Default 64 KiB. */
-  readonly chunkBytes?: number | undefined
-  /** Largest line, in bytes without its `\n`, to write. Default 64 MiB (`1 << 26`). */
   readonly maxFrameBytes?: number | undefined
 }
 
@@ -51,90 +46,22 @@ export async function* decodeNdjson<T>(
   source: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
   options: NdjsonDecodeOptions<T>,
 ): AsyncGenerator<T[], void, undefined> {
-  const splitter = new LineSplitter(options.parse, resolveMaxFrameBytes(options.maxFrameBytes))
-  for await (const chunk of source) {
-    const batch: T[] = []
-    try {
-      splitter.push(asBuffer(chunk), batch)
-    } catch (error) {
-      if (batch.length > 0) yield batch
-      throw error
-    }
-    if (batch.length > 0) yield batch
-  }
-  const batch: T[] = []
-  splitter.end(batch)
-  if (batch.length > 0) yield batch
+  yield* splitChunks(source, new LineSplitter(options.parse, resolveMaxFrameBytes(options.maxFrameBytes)))
 }
 
 /**
- * Returns an encoder of batches of messages into newline-delimited JSON.
- *
- * The encoder writes each `serialize(message)` and a `\n` into Buffers of `chunkBytes`,
- * yields each chunk when the next line does not fit, and yields what is pending at the end of
- * every input batch, so a batch (ending with a checkpoint, say) never waits for the next.
- * Chunks are at most `chunkBytes` long, except that a line longer than a chunk is yielded
- * alone in a Buffer of its own. Bytes once yielded are never written again; consecutive
- * chunks may be views of one underlying ArrayBuffer, as Node's pooled Buffers are.
- * `serialize` must return a single line (compact JSON, no raw `\n`); a line longer than
- * `maxFrameBytes` fails with FRAME_TOO_LARGE.
+ * Returns an encoder of batches of messages into newline-delimited JSON: each message is
+ * `serialize(message)` and a `\n`, written and yielded as `batchEncoder` guarantees (whole
+ * lines in chunks of at most `chunkBytes`, pending lines yielded at the end of every batch, a
+ * line longer than `maxFrameBytes` failing with FRAME_TOO_LARGE after the lines before it).
+ * `serialize` must return a single line (compact JSON, no raw `\n`).
  */
-export function encodeNdjson<T>(serialize: (message: T) => string, options: NdjsonEncodeOptions = {}) {
-  const chunkBytes = resolveChunkBytes(options.chunkBytes)
-  const maxFrameBytes = resolveMaxFrameBytes(options.maxFrameBytes)
-  // A string of n UTF-16 units is at most 3n bytes of UTF-8: lines up to this many units
-  // can be written without measuring them first.
-  const maxUnmeasured = Math.floor(maxFrameBytes / 3)
-
-  return async function* encodeNdjson(
-    source: AsyncIterable<readonly T[]> | Iterable<readonly T[]>,
-  ): AsyncGenerator<Buffer, void, undefined> {
-    let chunk = Buffer.allocUnsafe(chunkBytes)
-    let start = 0 // first byte of `chunk` not yet yielded
-    let end = 0 // first byte of `chunk` not yet written
-    for await (const batch of source) {
-      for (let i = 0; i < batch.length; i++) {
-        const text = serialize(batch[i] as T)
-        const room = chunkBytes - end
-        if (text.length < room / 3 && text.length <= maxUnmeasured) {
-          end += chunk.write(text, end, 'utf8')
-          chunk[end++] = NEWLINE
-          continue
-        }
-        const bytes = Buffer.byteLength(text, 'utf8')
-        if (bytes > maxFrameBytes) {
-          if (end > start) yield chunk.subarray(start, end)
-          throw lineTooLarge(bytes, maxFrameBytes)
-        }
-        if (bytes < room) {
-          end += chunk.write(text, end, 'utf8')
-          chunk[end++] = NEWLINE
-          continue
-        }
-        if (end > start) yield chunk.subarray(start, end)
-        start = end
-        if (bytes >= chunkBytes) {
-          const own = Buffer.allocUnsafe(bytes + 1)
-          own.write(text, 0, 'utf8')
-          own[bytes] = NEWLINE
-          yield own
-          continue
-        }
-        chunk = Buffer.allocUnsafe(chunkBytes)
-        start = 0
-        end = chunk.write(text, 0, 'utf8')
-        chunk[end++] = NEWLINE
-      }
-      if (end > start) {
-        yield chunk.subarray(start, end)
-        start = end
-      }
-    }
-  }
+export function encodeNdjson<T>(serialize: (message: T) => string, options: EncodeOptions = {}) {
+  return batchEncoder((writer, message: T) => writer.writeLine(serialize(message)), options)
 }
 
 /** Line splitting state between chunks. `push` and `end` append to `out` in stream order. */
-class LineSplitter<T> {
+class LineSplitter<T> implements Splitter<T> {
   readonly #parse: (line: string) => T
   readonly #maxFrameBytes: number
   /** Views of the chunks holding the start of the current, unterminated line. */
@@ -291,13 +218,6 @@ class LineSplitter<T> {
         `${this.#maxFrameBytes} bytes (maxFrameBytes)`,
     )
   }
-}
-
-function lineTooLarge(bytes: number, maxFrameBytes: number): FramingError {
-  return new FramingError(
-    'FRAME_TOO_LARGE',
-    `cannot encode a ${bytes}-byte ndjson line: the frame size limit is ${maxFrameBytes} bytes (maxFrameBytes)`,
-  )
 }
 
 function isBlankBytes(piece: Buffer): boolean {

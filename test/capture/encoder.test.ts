@@ -58,13 +58,17 @@ for (const codec of ['json', 'proto'] as const) {
     // Each chunk decodes on its own into whole frames.
     let frames = 0
     for (const chunk of chunks) {
+      let inChunk = 0
       if (codec === 'json') {
         t.equal(chunk[chunk.length - 1], 0x0a, 'a chunk ends with a whole line')
-        frames += chunk.toString().split('\n').length - 1
+        inChunk = chunk.toString().split('\n').length - 1
       } else {
-        for (let p = 0; p < chunk.length; frames++) p += 4 + chunk.readUInt32LE(p)
+        let p = 0
+        for (; p < chunk.length; inChunk++) p += 4 + chunk.readUInt32LE(p)
+        t.equal(p, chunk.length, 'a chunk ends with a whole frame')
       }
-      t.ok(chunk.length <= 64 * 1024 || frames > 0, 'chunk size')
+      t.ok(chunk.length <= 64 * 1024 || inChunk === 1, 'a chunk is within 64 KiB, or holds one frame alone')
+      frames += inChunk
     }
     t.equal(frames, docs.length)
     t.same(encoder.docs, [200, 200])
@@ -106,4 +110,116 @@ t.test('JSON text spanning lines is compacted so a frame stays one line', async 
   const encoder = new ResponseEncoder('json', 1)
   encoder.document(0, '{\n  "a": "x y",\n  "b": 1\n}')
   t.equal(Buffer.concat(encoder.take()).toString(), '{"captured":{"doc":{"a":"x y","b":1}}}\n')
+})
+
+// ---- frame size limit and hand-over ------------------------------------------------------------
+
+/** A Captured frame as the general encoder writes it, and its size as maxFrameBytes counts it. */
+function capturedFrame(codec: 'json' | 'proto', binding: number, json: string): { frame: Buffer; size: number } {
+  const frame = general[codec]({ captured: binding ? { binding, docJson: json } : { docJson: json } })
+  return { frame, size: frame.length - (codec === 'json' ? 1 : 4) }
+}
+
+/** The error a call throws. */
+function thrown(fn: () => void): { code?: string; message: string } {
+  try {
+    fn()
+  } catch (error) {
+    return error as { code?: string; message: string }
+  }
+  throw new Error('expected an error')
+}
+
+for (const codec of ['json', 'proto'] as const) {
+  t.test(`${codec}: a document whose frame exceeds maxFrameBytes fails, naming the binding; the frames before it go out`, async (t) => {
+    // Text lengths that take each way of writing: under the 3× bound in a chunk's room, or
+    // measured first (the protobuf varints differ at the two bounds, or the bound does not fit).
+    for (const units of [20, 60, 200, 3000, 70_000]) {
+      const big = JSON.stringify({ text: 'é'.repeat(Math.max(0, units - 11)) })
+      const small = '{"id":1}'
+      const { size } = capturedFrame(codec, 1, big)
+      const fits = new ResponseEncoder(codec, 2, { maxFrameBytes: size })
+      fits.document(1, big)
+      t.same(Buffer.concat(fits.take()), capturedFrame(codec, 1, big).frame, `${units} units: a frame at the limit is written`)
+
+      const encoder = new ResponseEncoder(codec, 2, { maxFrameBytes: size - 1 })
+      encoder.document(0, small)
+      const error = thrown(() => encoder.encode([{ type: 'document', binding: 0, doc: { id: 2 } }, { type: 'document', binding: 1, doc: big }]))
+      t.equal(error.code, 'FRAME_TOO_LARGE', `${units} units`)
+      t.equal(
+        error.message,
+        `document for binding 1: cannot encode a ${size}-byte ${codec === 'json' ? 'ndjson line' : 'frame'}: the frame size limit is ${size - 1} bytes (maxFrameBytes)`,
+      )
+      t.same(Buffer.concat(encoder.take()), Buffer.concat([capturedFrame(codec, 0, small).frame, capturedFrame(codec, 0, '{"id":2}').frame]), 'the frames before it')
+      t.same([encoder.docs, encoder.pending], [[2, 0], 2], 'the failed document is not counted')
+      encoder.document(1, small)
+      t.same(Buffer.concat(encoder.take()), capturedFrame(codec, 1, small).frame, 'the encoder goes on after it')
+    }
+  })
+
+  t.test(`${codec}: other responses beyond maxFrameBytes fail, naming what they are`, async (t) => {
+    const encoder = new ResponseEncoder(codec, 3, { maxFrameBytes: 80 })
+    encoder.document(2, '{"a":1}')
+    t.match(thrown(() => encoder.checkpoint({ updated: { cursor: 'x'.repeat(100) }, mergePatch: true })), {
+      code: 'FRAME_TOO_LARGE',
+      message: /^checkpoint: cannot encode a \d+-byte .*limit is 80 bytes/,
+    })
+    t.equal(encoder.checkpoints, 0, 'the failed checkpoint is not counted')
+    t.equal(encoder.pending, 1, 'and the document is still pending')
+    t.match(thrown(() => encoder.encode([{ type: 'sourcedSchema', binding: 2, schema: { description: 'y'.repeat(100) } }])), {
+      code: 'FRAME_TOO_LARGE',
+      message: /^sourcedSchema for binding 2: cannot encode/,
+    })
+    t.match(thrown(() => encoder.response({ sourcedSchema: { binding: 1, schemaJson: JSON.stringify({ z: 'z'.repeat(80) }) } })), {
+      code: 'FRAME_TOO_LARGE',
+      message: /^sourcedSchema response: cannot encode/,
+    })
+    encoder.checkpoint({ updated: { cursor: 1 }, mergePatch: true })
+    t.same(
+      Buffer.concat(encoder.take()),
+      Buffer.concat([
+        capturedFrame(codec, 2, '{"a":1}').frame,
+        general[codec]({ checkpoint: { state: { updatedJson: '{"cursor":1}', mergePatch: true } } }),
+      ]),
+    )
+    t.same([encoder.pending, encoder.checkpoints], [0, 1])
+  })
+
+  t.test(`${codec}: takeFull hands over full chunks only, take the rest; held counts what is not handed over`, async (t) => {
+    const encoder = new ResponseEncoder(codec, 1, { chunkBytes: 1024 })
+    const doc = JSON.stringify({ text: 'x'.repeat(90) }) // ~100-byte frames: ~10 to a chunk
+    const batch = Array.from({ length: 25 }, () => ({ type: 'document' as const, binding: 0, doc }))
+    const frame = capturedFrame(codec, 0, doc).frame
+    const next = encoder.encodeFrom(batch, 0)
+    t.ok(next > 5 && next < 25, `encodeFrom stops when a chunk is full (${next})`)
+    t.equal(encoder.held, next * frame.length)
+    const full = encoder.takeFull()
+    t.equal(full.length, 1)
+    t.equal(full[0]?.length, (next - 1) * frame.length, 'the full chunk holds the frames that fit it')
+    t.ok((full[0]?.length ?? 0) <= 1024 && (full[0]?.length ?? 0) + frame.length > 1024)
+    t.equal(encoder.held, frame.length, 'the frame that did not fit is held in the next chunk')
+    t.same(encoder.takeFull(), [], 'nothing more is full')
+    encoder.encode(batch.slice(next))
+    const rest = encoder.take()
+    t.equal(encoder.held, 0)
+    t.same(Buffer.concat([...full, ...rest]), Buffer.concat(batch.map(() => frame)), 'every frame, in order')
+    t.ok(rest.every((c) => c.length <= 1024))
+  })
+}
+
+t.test('counters are read-only from outside', async (t) => {
+  const encoder = new ResponseEncoder('json', 1)
+  encoder.document(0, '{}')
+  t.throws(() => {
+    ;(encoder as unknown as { pending: number }).pending = 0
+  }, TypeError)
+  t.throws(() => {
+    ;(encoder as unknown as { checkpoints: number }).checkpoints = 5
+  }, TypeError)
+  t.same([encoder.pending, encoder.checkpoints, encoder.docs, encoder.bytes], [1, 0, [1], [2]])
+})
+
+t.test('bad options are ArgumentErrors', async (t) => {
+  t.throws(() => new ResponseEncoder('json', 1, { chunkBytes: 1 }), { code: 'ARGUMENT_INVALID' })
+  t.throws(() => new ResponseEncoder('proto', 1, { maxFrameBytes: 1.5 }), { code: 'ARGUMENT_INVALID' })
 })

@@ -79,12 +79,12 @@ t.test('accepts plain Uint8Array chunks and rejects other chunks', async (t) => 
   const got = await decodeJson([bytes.subarray(0, 5), bytes.subarray(5)])
   t.same(got.messages, [{ a: 1 }, [2]])
   const bad = decodeNdjson(fromChunks(['{"a":1}\n' as unknown as Uint8Array]), { parse: JSON.parse })
-  await t.rejects(bad.next(), TypeError)
+  await t.rejects(bad.next(), { code: 'ARGUMENT_INVALID' })
 })
 
 t.test('validates maxFrameBytes', async (t) => {
   for (const maxFrameBytes of [-1, 1.5, Number.NaN, 2 ** 32]) {
-    await t.rejects(decodeNdjson(fromChunks([]), { parse: JSON.parse, maxFrameBytes }).next(), RangeError)
+    await t.rejects(decodeNdjson(fromChunks([]), { parse: JSON.parse, maxFrameBytes }).next(), { code: 'ARGUMENT_INVALID' })
   }
 })
 
@@ -386,7 +386,7 @@ t.test('the encoder enforces maxFrameBytes', async (t) => {
   t.same(got, ['0123456789\n"ok"\n'], 'what came before is flushed')
   t.equal((caught as FramingError).code, 'FRAME_TOO_LARGE')
   t.match((caught as FramingError).message, /12-byte ndjson line.*10 bytes/)
-  t.throws(() => encodeNdjson(JSON.stringify, { chunkBytes: 0 }), RangeError)
+  t.throws(() => encodeNdjson(JSON.stringify, { chunkBytes: 0 }), { code: 'ARGUMENT_INVALID' })
 })
 
 t.test('round trip: encoder then decoder in random chunkings', async (t) => {
