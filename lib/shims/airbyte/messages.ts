@@ -3,6 +3,7 @@
  * only the fields the shim reads are typed; every object may carry others.
  */
 import { ConnectorError } from '../../errors.ts'
+import { JsonCursor } from '../../protocol/json-cursor.ts'
 import type { Logger } from '../../io/log.ts'
 import { isObject } from '../../json/values.ts'
 
@@ -22,7 +23,10 @@ export interface AirbyteStream extends StreamDescriptor {
 export interface AirbyteRecord {
   readonly stream: string
   readonly namespace?: string | null
-  readonly data: Record<string, unknown>
+  /** The record's data; absent when the line was scanned and `dataText` holds it. */
+  readonly data?: Record<string, unknown>
+  /** The data's JSON text as it stood in the line (an object, its grammar checked), when the line was scanned. */
+  readonly dataText?: string
 }
 
 /** A STATE message's payload: LEGACY (`data`), STREAM (`stream`) or GLOBAL (`global`). */
@@ -46,8 +50,20 @@ export interface AirbyteMessage {
   readonly control?: unknown
 }
 
-/** A line of a source's stdout as a message; undefined for a line that is not a JSON object with a `type`. */
+/**
+ * A line of a source's stdout as a message; undefined for a line that is not a JSON object with
+ * a `type`. A RECORD is scanned rather than parsed: its data stays JSON text (`dataText`), so a
+ * document that needs no change is never parsed and serialized again.
+ */
 export function parseMessage(line: string): AirbyteMessage | undefined {
+  if (line.includes('"RECORD"')) {
+    try {
+      const record = scanRecord(line)
+      if (record) return record
+    } catch {
+      return undefined // not JSON
+    }
+  }
   let value: unknown
   try {
     value = JSON.parse(line)
@@ -75,4 +91,47 @@ export function traceError(message: AirbyteMessage): ConnectorError {
   const error = message.trace?.error
   const kind = error?.failure_type ? ` (${error.failure_type})` : ''
   return new ConnectorError(`${error?.message || error?.internal_message || 'the source reported an error'}${kind}`)
+}
+
+const OPEN_OBJECT = 0x7b
+const CLOSE_OBJECT = 0x7d
+
+/**
+ * A RECORD line read with a JSON cursor: `type`, and of `record` its `stream`, `namespace` and
+ * the span of `data`, every other value skipped with its grammar checked. Undefined when the
+ * line is another message, or a record without a stream or with data that is not an object.
+ * Throws a MessageError on a line that is not JSON.
+ */
+function scanRecord(line: string): AirbyteMessage | undefined {
+  const cursor = new JsonCursor(line)
+  let type: string | undefined
+  let record: AirbyteRecord | undefined
+  if (cursor.open(OPEN_OBJECT, 'an object')) {
+    do {
+      const key = cursor.key()
+      if (key === 'type' && cursor.atString()) type = cursor.string()
+      else if (key === 'record' && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(cursor, line)
+      else cursor.skipValue()
+    } while (cursor.more(CLOSE_OBJECT))
+  }
+  cursor.peek() // past trailing whitespace
+  if (cursor.pos < line.length) cursor.fail('the end of the line')
+  return type === 'RECORD' && record !== undefined ? { type, record } : undefined
+}
+
+function scanRecordObject(cursor: JsonCursor, line: string): AirbyteRecord | undefined {
+  let stream: string | undefined
+  let namespace: string | undefined
+  let dataText: string | undefined
+  if (cursor.open(OPEN_OBJECT, 'an object')) {
+    do {
+      const key = cursor.key()
+      if (key === 'stream' && cursor.atString()) stream = cursor.string()
+      else if (key === 'namespace' && cursor.atString()) namespace = cursor.string()
+      else if (key === 'data' && cursor.peek() === OPEN_OBJECT) dataText = line.slice(cursor.skipValue(), cursor.pos)
+      else cursor.skipValue()
+    } while (cursor.more(CLOSE_OBJECT))
+  }
+  if (stream === undefined || dataText === undefined) return undefined
+  return namespace === undefined ? { stream, dataText } : { stream, namespace, dataText }
 }

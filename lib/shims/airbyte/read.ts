@@ -102,12 +102,17 @@ class SessionReader {
       this.#unknownStreams.add(key)
       return
     }
-    let doc = record.data
-    if (!isObject(doc)) throw new ConnectorError(`the source emitted a record of stream ${key} whose data is not a JSON object`)
     const { skipRecordsWith, transform } = this.#context.options
-    if (skipRecordsWith?.some((name) => Boolean(doc[name]))) return
-    if (transform) doc = transform(doc, binding)
     const rowId = this.#rowIds[binding]
+    if (record.dataText !== undefined && !transform && !skipRecordsWith?.length && rowId === undefined) {
+      events.push(document(binding, record.dataText)) // as it came: never parsed
+      return
+    }
+    const data: unknown = record.data ?? JSON.parse(record.dataText ?? 'null')
+    if (!isObject(data)) throw new ConnectorError(`the source emitted a record of stream ${key} whose data is not a JSON object`)
+    if (skipRecordsWith?.some((name) => Boolean(data[name]))) return
+    let doc = data
+    if (transform) doc = transform(doc, binding)
     if (rowId !== undefined) {
       this.#rowIds[binding] = rowId + 1
       this.#rowIdPatch[(this.#context.bindings[binding] as OpenBinding).stateKey] = rowId + 1
