@@ -11,8 +11,8 @@ commands:
               run one request against a capture of a catalog (flow.yaml) and print the response
   preview     run capture sessions of a catalog's capture and print the documents they commit
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
-  shim airbyte -- COMMAND
-              serve Flow's capture protocol for an Airbyte source run as COMMAND
+  shim airbyte|singer -- COMMAND
+              serve Flow's capture protocol for an Airbyte source or a Singer tap run as COMMAND
 
 Run 'flowkit <command> --help' for a command's options.`
 

@@ -60,14 +60,19 @@ function resolve(schema: Schema, root: unknown): Schema {
 export function redactingLogger(logger: Logger, secrets: readonly string[]): Logger {
   const scrub = textRedactor(secrets)
   if (scrub === undefined) return logger
-  const scrubFields = (fields: LogFields | undefined) => {
-    if (fields === undefined) return undefined
-    const json = JSON.stringify(fields)
-    const scrubbed = scrub(json)
-    return scrubbed === json ? fields : (JSON.parse(scrubbed) as LogFields)
-  }
-  const at = (level: LogLevel) => (message: string, fields?: LogFields) => logger[level](scrub(message), scrubFields(fields))
+  const at = (level: LogLevel) => (message: string, fields?: LogFields) =>
+    logger[level](scrub(message), fields === undefined ? undefined : (scrubValue(fields, scrub, 0) as LogFields))
   return { level: logger.level, enabled: logger.enabled, error: at('error'), warn: at('warn'), info: at('info'), debug: at('debug'), trace: at('trace') }
+}
+
+/** `value` with `scrub` applied to every string in it, keys included; what is unchanged is shared. */
+function scrubValue(value: unknown, scrub: (text: string) => string, depth: number): unknown {
+  if (typeof value === 'string') return scrub(value)
+  if (depth > 64 || typeof value !== 'object' || value === null) return value
+  if (Array.isArray(value)) return value.map((item) => scrubValue(item, scrub, depth + 1))
+  const out: Record<string, unknown> = {}
+  for (const [key, inner] of Object.entries(value)) out[scrub(key)] = scrubValue(inner, scrub, depth + 1)
+  return out
 }
 
 /** A function that replaces every occurrence of the secrets (of 4 characters or more) by REDACTED; undefined when there are none. */

@@ -79,6 +79,13 @@ export class JsonCursor {
     return true
   }
 
+  /** Reads an object, calling `member` with each key in turn; `member` must read or skip its value. */
+  members(member: (key: string) => void): void {
+    if (!this.open(OPEN_OBJECT, 'an object')) return
+    do member(this.key())
+    while (this.more(CLOSE_OBJECT))
+  }
+
   /** Reads an object key and its colon. */
   key(): string {
     const key = this.string()

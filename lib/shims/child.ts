@@ -82,7 +82,7 @@ export async function* runChild(command: readonly string[], options: ChildOption
     finished = true
   } catch (error) {
     if (error instanceof FramingError && error.code === 'FRAME_TOO_LARGE') {
-      throw new ConnectorError(`the connector ${name} wrote a stdout ${error.message.replace(/^ndjson /, '')}`, { cause: error })
+      throw new ConnectorError(`the connector ${name} wrote a line too long to read: ${error.message}`, { cause: error })
     }
     throw error
   } finally {
@@ -128,6 +128,8 @@ function startChild(command: readonly string[], options: ChildOptions): StartedC
   })
   void exited.then(() => process.off('exit', killOnExit))
   const stop = async (graceMs: number) => {
+    // Output nobody will read must not hold the child's 'close' back.
+    child.stdout.destroy()
     if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM')
     const timer = setTimeout(() => child.kill('SIGKILL'), graceMs)
     await exited

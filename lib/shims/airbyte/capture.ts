@@ -5,10 +5,10 @@
  * FAILED → the capture fails at once, committing nothing after the last STATE.
  */
 import type { CaptureConnector, CaptureSession } from '../../capture/connector.ts'
-import { ConfigError, ConnectorError, messageOf } from '../../errors.ts'
+import { ConfigError, ConnectorError } from '../../errors.ts'
 import type { Logger } from '../../io/log.ts'
-import { redactingLogger, redactSecrets, textRedactor } from '../../io/redact.ts'
-import { isObject } from '../../json/values.ts'
+import { redactingLogger, redactSecrets } from '../../io/redact.ts'
+import { parseJsonField } from '../../json/config-schema.ts'
 import type { CaptureApply, CaptureDiscover, CaptureOpen, CaptureResponse, CaptureValidate } from '../../protocol/index.ts'
 import { discoveredBindings, parseResource, resourcePathOf, type OpenBinding, type StreamOptions } from './catalog.ts'
 import { logLine, traceError, type AirbyteMessage } from './messages.ts'
@@ -16,6 +16,7 @@ import { readEvents, type RecordOptions } from './read.ts'
 import { commandSource, type AirbyteSource, type CommandOptions } from './source.ts'
 import { flowSpec, secretValues, type SpecPatch } from './spec.ts'
 import { stateFile, type StateForm } from './state.ts'
+import { parseConfig, scrubbed, scrubbing } from '../config.ts'
 
 export interface AirbyteCaptureOptions extends RecordOptions, CommandOptions {
   /** The source's command (program and arguments), to which `spec`, `check`, `discover` and `read` are added. */
@@ -59,7 +60,7 @@ class AirbyteCapture implements CaptureConnector {
 
   async validate(request: CaptureValidate, logger: Logger): Promise<CaptureResponse> {
     const config = parseConfig(request.configJson)
-    const resources = (request.bindings ?? []).map((binding, index) => parseResource(parseJson(binding.resourceConfigJson, `binding ${index} resource config`), index))
+    const resources = (request.bindings ?? []).map((binding, index) => parseResource(parseJsonField(binding.resourceConfigJson, `binding ${index} resource config`), index))
     const status = await this.#single(logger, config, 'CONNECTION_STATUS', (log) => this.#source.check(config, log))
     if (status.connectionStatus?.status !== 'SUCCEEDED') {
       throw new ConfigError(`the source's connection check failed: ${status.connectionStatus?.message ?? `status ${status.connectionStatus?.status ?? 'missing'}`}`)
@@ -80,11 +81,11 @@ class AirbyteCapture implements CaptureConnector {
   async open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
     const spec = request.capture
     const config = parseConfig(spec?.configJson)
-    const state = parseJson(request.stateJson, 'the state in Open') ?? {}
+    const state = parseJsonField(request.stateJson, 'the state in Open') ?? {}
     const bindings: OpenBinding[] = (spec?.bindings ?? []).map((binding, index) => ({
-      resource: parseResource(parseJson(binding.resourceConfigJson, `binding ${index} resource config`), index),
+      resource: parseResource(parseJsonField(binding.resourceConfigJson, `binding ${index} resource config`), index),
       key: binding.collection?.key ?? [],
-      writeSchema: parseJson(binding.collection?.writeSchemaJson, `binding ${index} collection schema`),
+      writeSchema: parseJsonField(binding.collection?.writeSchemaJson, `binding ${index} collection schema`),
       stateKey: binding.stateKey ?? String(index),
     }))
     const schema = (await this.#sourceSpec(logger)).connectionSpecification
@@ -97,7 +98,7 @@ class AirbyteCapture implements CaptureConnector {
       explicitAcknowledgements: false,
       maxCheckpointsInFlight: 64,
       redactedConfig: redactSecrets(schema, config),
-      events: redactErrors(readEvents(this.#source, { config, bindings, state, handback, logger: log, options: this.#options, signal }), secrets),
+      events: scrubbing(readEvents(this.#source, { config, bindings, state, handback, logger: log, options: this.#options, signal }), secrets),
     }
   }
 
@@ -114,7 +115,7 @@ class AirbyteCapture implements CaptureConnector {
     try {
       return await collectOne(run(redactingLogger(logger, secrets)), type, redactingLogger(logger, secrets))
     } catch (error) {
-      throw redactError(error, secrets)
+      throw scrubbed(error, secrets)
     }
   }
 }
@@ -131,35 +132,4 @@ async function collectOne(batches: AsyncIterable<AirbyteMessage[]>, type: string
   }
   if (found === undefined) throw new ConnectorError(`the source wrote no ${type} message`)
   return found
-}
-
-function parseJson(text: string | null | undefined, what: string): unknown {
-  if (text === undefined || text === null || text === '') return undefined
-  try {
-    return JSON.parse(text)
-  } catch (error) {
-    throw new ConfigError(`${what} is not valid JSON: ${messageOf(error)}`)
-  }
-}
-
-function parseConfig(text: string | null | undefined): Record<string, unknown> {
-  const config = parseJson(text, 'config') ?? {}
-  if (!isObject(config)) throw new ConfigError('the config must be a JSON object')
-  return config
-}
-
-function redactError(error: unknown, secrets: readonly string[]): unknown {
-  const scrub = textRedactor(secrets)
-  if (scrub === undefined || !(error instanceof ConnectorError)) return error
-  const message = scrub(error.message)
-  return message === error.message ? error : new ConnectorError(message, { cause: error })
-}
-
-/** The events, with the secrets scrubbed from the message of a failure. */
-async function* redactErrors<T>(events: AsyncIterable<T>, secrets: readonly string[]): AsyncGenerator<T> {
-  try {
-    yield* events
-  } catch (error) {
-    throw redactError(error, secrets)
-  }
 }

@@ -94,7 +94,6 @@ export function traceError(message: AirbyteMessage): ConnectorError {
 }
 
 const OPEN_OBJECT = 0x7b
-const CLOSE_OBJECT = 0x7d
 
 /**
  * A RECORD line read with a JSON cursor: `type`, and of `record` its `stream`, `namespace` and
@@ -106,16 +105,12 @@ function scanRecord(line: string): AirbyteMessage | undefined {
   const cursor = new JsonCursor(line)
   let type: string | undefined
   let record: AirbyteRecord | undefined
-  if (cursor.open(OPEN_OBJECT, 'an object')) {
-    do {
-      const key = cursor.key()
-      if (key === 'type' && cursor.atString()) type = cursor.string()
-      else if (key === 'record' && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(cursor, line)
-      else cursor.skipValue()
-    } while (cursor.more(CLOSE_OBJECT))
-  }
-  cursor.peek() // past trailing whitespace
-  if (cursor.pos < line.length) cursor.fail('the end of the line')
+  cursor.members((key) => {
+    if (key === 'type' && cursor.atString()) type = cursor.string()
+    else if (key === 'record' && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(cursor, line)
+    else cursor.skipValue()
+  })
+  cursor.end()
   return type === 'RECORD' && record !== undefined ? { type, record } : undefined
 }
 
@@ -123,15 +118,12 @@ function scanRecordObject(cursor: JsonCursor, line: string): AirbyteRecord | und
   let stream: string | undefined
   let namespace: string | undefined
   let dataText: string | undefined
-  if (cursor.open(OPEN_OBJECT, 'an object')) {
-    do {
-      const key = cursor.key()
-      if (key === 'stream' && cursor.atString()) stream = cursor.string()
-      else if (key === 'namespace' && cursor.atString()) namespace = cursor.string()
-      else if (key === 'data' && cursor.peek() === OPEN_OBJECT) dataText = line.slice(cursor.skipValue(), cursor.pos)
-      else cursor.skipValue()
-    } while (cursor.more(CLOSE_OBJECT))
-  }
+  cursor.members((key) => {
+    if (key === 'stream' && cursor.atString()) stream = cursor.string()
+    else if (key === 'namespace' && cursor.atString()) namespace = cursor.string()
+    else if (key === 'data' && cursor.peek() === OPEN_OBJECT) dataText = line.slice(cursor.skipValue(), cursor.pos)
+    else cursor.skipValue()
+  })
   if (stream === undefined || dataText === undefined) return undefined
   return namespace === undefined ? { stream, dataText } : { stream, namespace, dataText }
 }

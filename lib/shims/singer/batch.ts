@@ -44,8 +44,12 @@ export async function* batchRecords(file: BatchFile, chunk: number, maxLineBytes
   let carry = ''
   let records: unknown[] = []
   let line = 0
+  const tooLong = (text: string) => {
+    if (text.length > maxLineBytes) throw new ConnectorError(`the tap's batch file ${file.path} has a line longer than ${maxLineBytes} characters`)
+  }
   const take = (text: string) => {
     line++
+    tooLong(text)
     if (text.trim() === '') return
     try {
       records.push(JSON.parse(text))
@@ -57,7 +61,7 @@ export async function* batchRecords(file: BatchFile, chunk: number, maxLineBytes
     for await (const text of source as AsyncIterable<string>) {
       const parts = (carry + text).split('\n')
       carry = parts.pop() as string
-      if (carry.length > maxLineBytes) throw new ConnectorError(`the tap's batch file ${file.path} has a line longer than ${maxLineBytes} bytes`)
+      tooLong(carry)
       for (const part of parts) take(part)
       if (records.length >= chunk) {
         yield records

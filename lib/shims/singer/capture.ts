@@ -4,11 +4,10 @@
  * given the tap's own catalog with the bound streams selected and the last STATE value.
  */
 import type { CaptureConnector, CaptureSession } from '../../capture/connector.ts'
-import { ConfigError, ConnectorError } from '../../errors.ts'
+import { ConfigError } from '../../errors.ts'
 import type { Logger } from '../../io/log.ts'
-import { redactingLogger, textRedactor } from '../../io/redact.ts'
+import { redactingLogger } from '../../io/redact.ts'
 import { parseJsonField } from '../../json/config-schema.ts'
-import { isObject } from '../../json/values.ts'
 import type { CaptureApply, CaptureDiscover, CaptureOpen, CaptureResponse, CaptureValidate } from '../../protocol/index.ts'
 import { discoveredBindings, parseResource, resourcePathOf, type SingerStreamOptions } from './catalog.ts'
 import type { SingerCatalog } from './messages.ts'
@@ -16,6 +15,7 @@ import { streamBindings, syncEvents, type SyncBinding, type SyncOptions } from '
 import { selectedCatalog } from './selection.ts'
 import { configSecrets, redactedConfig, singerSpec } from './spec.ts'
 import { parseFlowState } from './state.ts'
+import { parseConfig, scrubbed, scrubbing } from '../config.ts'
 import { commandTap, type CatalogFlag, type SingerTap, type TapCommandOptions } from './tap.ts'
 
 export interface SingerCaptureOptions extends SyncOptions, TapCommandOptions {
@@ -76,7 +76,7 @@ class SingerCapture implements CaptureConnector {
     return { applied: { actionDescription: '' } }
   }
 
-  async open(request: CaptureOpen, _signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
+  async open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession> {
     const spec = request.capture
     const config = parseConfig(spec?.configJson)
     const state = parseFlowState(parseJsonField(request.stateJson, 'the state in Open'))
@@ -90,7 +90,7 @@ class SingerCapture implements CaptureConnector {
     const log = redactingLogger(logger, secrets)
     const catalog = selectedCatalog(await this.#catalog(config, logger), bindings.map((binding) => binding.resource))
     const flags = await this.#tap.catalogFlags(log)
-    const messages = this.#tap.sync(config, catalog, flags, state.singer, log)
+    const messages = this.#tap.sync(config, catalog, flags, state.singer, log, signal)
     const context = { bindings, state, logger: log, options: this.#options, maxLineBytes: this.#options.maxLineBytes ?? 64 * 1024 * 1024 }
     return {
       name: spec?.name ?? '',
@@ -110,26 +110,5 @@ class SingerCapture implements CaptureConnector {
     } catch (error) {
       throw scrubbed(error, secrets)
     }
-  }
-}
-
-function parseConfig(text: string | null | undefined): Record<string, unknown> {
-  const config = parseJsonField(text, 'config') ?? {}
-  if (!isObject(config)) throw new ConfigError('the config must be a JSON object')
-  return config
-}
-
-/** A ConnectorError (whose message may quote the tap's last log line) with the secrets replaced; any other error as it is. */
-function scrubbed(error: unknown, secrets: readonly string[]): unknown {
-  const scrub = textRedactor(secrets)
-  if (scrub === undefined || !(error instanceof ConnectorError) || scrub(error.message) === error.message) return error
-  return new ConnectorError(scrub(error.message), { cause: error })
-}
-
-async function* scrubbing<T>(events: AsyncIterable<T>, secrets: readonly string[]): AsyncGenerator<T> {
-  try {
-    yield* events
-  } catch (error) {
-    throw scrubbed(error, secrets)
   }
 }

@@ -5,6 +5,7 @@
  */
 import { ConnectorError } from '../../errors.ts'
 import { isObject } from '../../json/values.ts'
+import { JsonCursor, OBJECT } from '../../protocol/json-cursor.ts'
 
 /** A metadata item of a catalog entry: `breadcrumb` `[]` is the stream, `["properties", name]` a field. */
 export interface SingerMetadata {
@@ -32,8 +33,10 @@ export interface SingerCatalog {
 export interface SingerMessage {
   readonly type: string
   readonly stream?: unknown
-  /** RECORD */
+  /** RECORD, when the line was parsed */
   readonly record?: unknown
+  /** RECORD, when the line was scanned: the record's JSON text, an object */
+  readonly recordText?: string
   /** SCHEMA */
   readonly schema?: unknown
   readonly key_properties?: unknown
@@ -46,18 +49,49 @@ export interface SingerMessage {
   readonly manifest?: unknown
 }
 
-/** A line of a tap's stdout as a message; undefined for a line that is not a JSON object with a string `type`. */
+/**
+ * A line of a tap's stdout as a message; undefined for a line that is not a JSON object with a
+ * string `type`. A RECORD is scanned rather than parsed: its record stays JSON text
+ * (`recordText`, an object whose grammar was checked), so a document that needs no change is
+ * never parsed and serialized again.
+ */
 export function parseSingerMessage(line: string): SingerMessage | undefined {
   let value: unknown
   try {
+    if (line.includes('ECORD"') || line.includes('ecord"')) {
+      const record = scanRecord(line)
+      if (record !== undefined) return record
+    }
     value = JSON.parse(line)
   } catch {
-    return undefined
+    return undefined // not JSON
   }
   if (!isObject(value) || typeof value.type !== 'string') return undefined
   const type = value.type
   if (type !== type.toUpperCase()) value.type = type.toUpperCase()
   return value as unknown as SingerMessage
+}
+
+/**
+ * A RECORD line read with a JSON cursor: its `type`, `stream` and the span of its `record`,
+ * every other value skipped with its grammar checked. Undefined for another message, or a
+ * record without a string stream or with a record that is not an object. Throws on a line
+ * that is not JSON.
+ */
+function scanRecord(line: string): SingerMessage | undefined {
+  const cursor = new JsonCursor(line)
+  let type: string | undefined
+  let stream: string | undefined
+  let recordText: string | undefined
+  cursor.members((key) => {
+    if (key === 'type' && cursor.atString()) type = cursor.string()
+    else if (key === 'stream' && cursor.atString()) stream = cursor.string()
+    else if (key === 'record' && cursor.peek() === OBJECT) recordText = line.slice(cursor.skipValue(), cursor.pos)
+    else cursor.skipValue()
+  })
+  cursor.end()
+  if (type?.toUpperCase() !== 'RECORD' || stream === undefined || recordText === undefined) return undefined
+  return { type: 'RECORD', stream, recordText }
 }
 
 /**

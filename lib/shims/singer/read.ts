@@ -76,7 +76,7 @@ export function streamBindings(bindings: readonly SyncBinding[]): Map<string, nu
   const byName = new Map<string, number>()
   bindings.forEach(({ resource }, index) => {
     const other = byName.get(resource.stream)
-    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} capture streams of the same name ${JSON.stringify(resource.stream)}, which the tap's records cannot tell apart`)
+    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} capture streams of the same name ${JSON.stringify(resource.stream)}, which the tap's records cannot tell apart (set each binding's stream to the name its records carry)`)
     byName.set(resource.stream, index)
   })
   bindings.forEach(({ resource }, index) => byName.set(resource.tapStreamId, index))
@@ -102,12 +102,8 @@ class SyncReader {
 
   message(message: SingerMessage, events: CaptureEvent[]): void {
     switch (message.type) {
-      case 'RECORD': {
-        const binding = this.#binding(message.stream, 'records')
-        if (binding === undefined) return
-        if (!isObject(message.record)) throw new ConnectorError(`the tap emitted a RECORD of stream ${JSON.stringify(message.stream)} whose record is not a JSON object`)
-        return this.#document(binding, message.record, events)
-      }
+      case 'RECORD':
+        return this.#record(message, events)
       case 'SCHEMA':
         return this.#schema(message, events)
       case 'STATE':
@@ -146,6 +142,20 @@ class SyncReader {
   /** After a clean end: a checkpoint that keeps the row ids given since the last STATE, if any were. */
   lastCheckpoint(): CaptureEvent | undefined {
     return this.#rowIds.changed ? checkpoint(flowState(this.#singer, this.#rowIds.all()), { mergePatch: false }) : undefined
+  }
+
+  /** A RECORD's document; its JSON text as it came when nothing changes it (no skip, transform or row id). */
+  #record(message: SingerMessage, events: CaptureEvent[]): void {
+    const binding = this.#binding(message.stream, 'records')
+    if (binding === undefined) return
+    const { skipRecordsWith, transform } = this.#context.options
+    if (message.recordText !== undefined && !transform && !skipRecordsWith?.length && !this.#rowIds.keyed(binding)) {
+      events.push(document(binding, message.recordText))
+      return
+    }
+    const record: unknown = message.recordText === undefined ? message.record : JSON.parse(message.recordText)
+    if (!isObject(record)) throw new ConnectorError(`the tap emitted a RECORD of stream ${JSON.stringify(message.stream)} whose record is not a JSON object`)
+    this.#document(binding, record, events)
   }
 
   #document(binding: number, record: Record<string, unknown>, events: CaptureEvent[]): void {

@@ -37,16 +37,21 @@ export function singerSpec(configSchema: object | undefined, documentationUrl: s
   }
 }
 
+/** Values that are not secrets, and whose text stands in many an unrelated log line (a port, a flag). */
+const JSON_SYNTAX = /^(?:[-+.\deE]*|true|false|null)$/
+
 /**
  * The config's secrets, to keep out of logs: the values the author's schema marks secret,
- * or, without a schema, every string in the config (a tap declares none).
+ * or, without a schema, every string in the config (a tap declares none) but those that are
+ * only digits and number signs or `true`/`false`/`null`, such as a port `"5432"`.
  */
 export function configSecrets(config: unknown, configSchema: object | undefined): string[] {
   if (configSchema !== undefined) return secretValues(configSchema, config)
   const out: string[] = []
   const visit = (value: unknown): void => {
-    if (typeof value === 'string') out.push(value)
-    else if (Array.isArray(value)) value.forEach(visit)
+    if (typeof value === 'string') {
+      if (!JSON_SYNTAX.test(value)) out.push(value)
+    } else if (Array.isArray(value)) value.forEach(visit)
     else if (isObject(value)) Object.values(value).forEach(visit)
   }
   visit(config)

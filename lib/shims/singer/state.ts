@@ -47,6 +47,11 @@ export class RowIds {
     this.#keys = bindings.map((binding) => (binding.key.length === 1 && binding.key[0] === ROW_ID_POINTER ? binding.stateKey : undefined))
   }
 
+  /** True when `binding` is keyed by row id. */
+  keyed(binding: number): boolean {
+    return this.#keys[binding] !== undefined
+  }
+
   /** The next row id of `binding`, or undefined when it is not keyed by row id. */
   next(binding: number): number | undefined {
     const key = this.#keys[binding]

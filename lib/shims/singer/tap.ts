@@ -12,15 +12,18 @@ import { parseCatalog, parseSingerMessage, type SingerCatalog, type SingerMessag
 /** How a sync is given its catalog: `--catalog`, `--properties` (legacy taps), or `auto` (ask `--help`). */
 export type CatalogFlag = 'catalog' | 'properties' | 'auto'
 
-export type TapCommandOptions = Omit<ChildOptions, 'logger'>
+export type TapCommandOptions = Omit<ChildOptions, 'logger' | 'signal'>
 
 export interface SingerTap {
   /** `COMMAND --config F --discover`: the catalog it prints. */
   discover(config: unknown, logger: Logger): Promise<SingerCatalog>
   /** The flags a sync passes the catalog file with; `auto` runs `COMMAND --help` once per tap object. */
   catalogFlags(logger: Logger): Promise<readonly string[]>
-  /** `COMMAND --config F FLAG F... [--state F]`: its messages, in batches as they come; `state` undefined: no state file. */
-  sync(config: unknown, catalog: SingerCatalog, flags: readonly string[], state: unknown, logger: Logger): AsyncIterable<SingerMessage[]>
+  /**
+   * `COMMAND --config F FLAG F... [--state F]`: its messages, in batches as they come; `state`
+   * undefined: no state file. Aborting `signal` stops the tap at once.
+   */
+  sync(config: unknown, catalog: SingerCatalog, flags: readonly string[], state: unknown, logger: Logger, signal?: AbortSignal): AsyncIterable<SingerMessage[]>
 }
 
 /** A file a run gets: written as JSON, its path passed after each of `flags`. */
@@ -28,7 +31,7 @@ type RunFile = readonly [flags: readonly string[], name: string, value: unknown]
 
 /** The tap that `command` runs. */
 export function commandTap(command: readonly string[], catalogFlag: CatalogFlag, options: TapCommandOptions = {}): SingerTap {
-  const run = async function* (logger: Logger, files: readonly RunFile[], extra: readonly string[] = []): AsyncGenerator<string[]> {
+  const run = async function* (logger: Logger, files: readonly RunFile[], extra: readonly string[] = [], signal?: AbortSignal): AsyncGenerator<string[]> {
     const dir = await ChildFiles.create()
     try {
       const args: string[] = []
@@ -36,7 +39,7 @@ export function commandTap(command: readonly string[], catalogFlag: CatalogFlag,
         const path = await dir.json(name, value)
         for (const flag of flags) args.push(flag, path)
       }
-      yield* runChild([...command, ...args, ...extra], { ...options, logger: pythonLevels(logger) })
+      yield* runChild([...command, ...args, ...extra], { ...options, logger: pythonLevels(logger), signal })
     } finally {
       await dir.remove()
     }
@@ -57,10 +60,10 @@ export function commandTap(command: readonly string[], catalogFlag: CatalogFlag,
       })
       return flags
     },
-    async *sync(config, catalog, catalogFlags, state, logger) {
+    async *sync(config, catalog, catalogFlags, state, logger, signal) {
       const files: RunFile[] = [[['--config'], 'config.json', config], [catalogFlags, 'catalog.json', catalog]]
       if (state !== undefined) files.push([['--state'], 'state.json', state])
-      for await (const lines of run(logger, files)) yield messagesOf(lines, logger)
+      for await (const lines of run(logger, files, [], signal)) yield messagesOf(lines, logger)
     },
   }
 }
@@ -127,23 +130,27 @@ function shorten(text: string): string {
 }
 
 const PYTHON_LEVEL = /^(?:[\d\-:.,T ]+\s*\|?\s*)?(DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b/
+/** A one-line event's level prefix (`INFO `, `... | INFO     | `), removed as its level says it. */
+const PYTHON_PREFIX = /^(?:[\d\-:.,T ]+\s*\|?\s*)?(?:DEBUG|INFO|WARNING|WARN|ERROR|CRITICAL|FATAL)\b\s*(?:\|\s*)?/
 const PYTHON_LEVELS: Readonly<Record<string, LogLevel>> = { DEBUG: 'debug', INFO: 'info', WARNING: 'warn', WARN: 'warn', ERROR: 'error', CRITICAL: 'error', FATAL: 'error' }
 const SEVERITY: readonly LogLevel[] = ['trace', 'debug', 'info', 'warn', 'error']
 
 /**
  * A logger for a tap's stderr: a plain-text event (whose level was guessed as warn or error)
  * whose every line starts with a Python logging level (`INFO ...`, `2024-05-01 12:00:00,000 |
- * INFO | ...`) is logged at the most severe of those levels instead.
+ * INFO | ...`) is logged at the most severe of those levels instead; a one-line event without
+ * its prefix.
  */
 function pythonLevels(logger: Logger): Logger {
   const relevel = (guessed: LogLevel) => (message: string, fields?: LogFields) => {
     let level: LogLevel | undefined
-    for (const line of message.split('\n')) {
+    const lines = message.split('\n')
+    for (const line of lines) {
       const named = PYTHON_LEVELS[PYTHON_LEVEL.exec(line)?.[1] ?? '']
       if (named === undefined) return logger[guessed](message, fields)
       if (level === undefined || SEVERITY.indexOf(named) > SEVERITY.indexOf(level)) level = named
     }
-    logger[level ?? guessed](message, fields)
+    logger[level ?? guessed](lines.length === 1 ? message.replace(PYTHON_PREFIX, '') : message, fields)
   }
   return { ...logger, error: relevel('error'), warn: relevel('warn') }
 }
