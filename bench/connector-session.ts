@@ -43,6 +43,8 @@ export interface SessionOptions {
   readonly env?: Readonly<Record<string, string>>
   /** Fail (and kill the connector) when stdout stays silent this long; default 60 s. */
   readonly stallMs?: number
+  /** The runtime's requests, instead of `sessionRequests`. */
+  readonly requests?: readonly CaptureRequest[]
 }
 
 export interface SessionResult {
@@ -82,15 +84,15 @@ export const sessionRequests: readonly CaptureRequest[] = [
   },
 ]
 
-function requestBytes(codec: Codec): Buffer {
-  return Buffer.concat(sessionRequests.map((request) => encodeFrame(codec, captureRequest, request)))
+function requestBytes(codec: Codec, requests: readonly CaptureRequest[]): Buffer {
+  return Buffer.concat(requests.map((request) => encodeFrame(codec, captureRequest, request)))
 }
 
 export async function runBenchSession(options: SessionOptions): Promise<SessionResult> {
   const env: NodeJS.ProcessEnv = { ...process.env, LOG_LEVEL: 'info', BENCH_DOCUMENTS: String(options.documents), ...options.env }
   if (options.codec === 'json') env.FLOW_RUNTIME_CODEC = 'json'
   else delete env.FLOW_RUNTIME_CODEC
-  const input = requestBytes(options.codec)
+  const input = requestBytes(options.codec, options.requests ?? sessionRequests)
   const { readFd, writeFd } = openPipe()
   let child: ChildProcessByStdio<Writable, null, Readable>
   try {

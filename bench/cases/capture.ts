@@ -33,7 +33,7 @@ export function connectorCase(
   script: string,
   codec: Codec,
   documents: number,
-  options: Partial<Pick<SessionOptions, 'readBytesPerSecond'>> = {},
+  options: Partial<Pick<SessionOptions, 'readBytesPerSecond' | 'requests' | 'env'>> = {},
 ): BenchCase {
   return {
     name: `${name} ${codec} ${label(documents)}`,
