@@ -1,5 +1,6 @@
 import { Buffer } from 'node:buffer'
 import { ChunkWriter, HEADER_BYTES, NEWLINE_BYTES, type EncodeOptions } from '../codec/chunk-writer.ts'
+import { asBuffer } from '../codec/chunks.ts'
 import type { Codec } from '../codec/frames.ts'
 import { FramingError, ProtocolError } from '../errors.ts'
 import type { BackfillEvent, CaptureEvent, CheckpointEvent, EventBatch, SourcedSchemaEvent } from '../ops/events.ts'
@@ -9,6 +10,7 @@ import { captureResponse, checkRawJson, type CaptureResponse } from '../protocol
 const OPEN_BRACE = 0x7b
 const CLOSE_BRACE = 0x7d
 const NEWLINE = 0x0a
+const CARRIAGE_RETURN = 0x0d
 
 /**
  * Encodes a capture session's responses straight into chunks (64 KiB by default), in either
@@ -55,7 +57,7 @@ export class ResponseEncoder {
     return this.#docs
   }
 
-  /** Bytes of document text (UTF-16 units) written, per binding. */
+  /** Size of the documents written, per binding: UTF-16 units of text, bytes of byte documents. */
   get bytes(): readonly number[] {
     return this.#bytes
   }
@@ -89,6 +91,7 @@ export class ResponseEncoder {
         const doc = event.doc
         // JSON.stringify without indentation never writes a line break: its text needs no check for one.
         if (typeof doc === 'string') this.#document(event.binding, doc, true)
+        else if (doc instanceof Uint8Array) this.documentBytes(event.binding, doc)
         else this.#document(event.binding, JSON.stringify(doc), false)
       } else if (event.type === 'checkpoint') {
         this.checkpoint(event)
@@ -103,6 +106,27 @@ export class ResponseEncoder {
   /** A Captured frame for `binding` with the document's JSON text. */
   document(binding: number, json: string): void {
     this.#document(binding, json, true)
+  }
+
+  /**
+   * A Captured frame for `binding` with the document's UTF-8 JSON bytes, copied into the frame
+   * as they are: never decoded to a string. Bytes holding a line break (whitespace between
+   * tokens) take the text path for the JSON codec, which removes it.
+   */
+  documentBytes(binding: number, bytes: Uint8Array): void {
+    const b = this.#checkBinding(binding, 'document')
+    const doc = asBuffer(bytes)
+    if (!isObjectBytes(doc)) throw new ProtocolError('PROTOCOL_VIOLATION', `binding ${binding}: a document must be a JSON object, got ${excerpt(doc.toString('utf8', 0, 41))}`)
+    if (this.#json && (doc.indexOf(NEWLINE) >= 0 || doc.indexOf(CARRIAGE_RETURN) >= 0)) return this.#document(binding, doc.toString('utf8'), true)
+    try {
+      if (this.#json) this.#jsonDocumentBytes(b, doc)
+      else this.#protoDocumentBytes(b, doc)
+    } catch (error) {
+      throw naming(error, `document for binding ${b}`)
+    }
+    this.#docs[b] = (this.#docs[b] as number) + 1
+    this.#bytes[b] = (this.#bytes[b] as number) + doc.length
+    this.#pending++
   }
 
   /** `fromText`: the author gave the text; else it is JSON.stringify's, of the author's value. */
@@ -237,6 +261,30 @@ export class ResponseEncoder {
     writer.commit(start + head + docBytes, HEADER_BYTES)
   }
 
+  #jsonDocumentBytes(binding: number, doc: Buffer): void {
+    const prefix = this.#prefixes[binding] as Buffer
+    const writer = this.#writer
+    let p = writer.reserve(prefix.length + doc.length + 3, NEWLINE_BYTES)
+    const chunk = writer.chunk
+    chunk.set(prefix, p)
+    p += prefix.length
+    chunk.set(doc, p)
+    p += doc.length
+    chunk[p++] = CLOSE_BRACE
+    chunk[p++] = CLOSE_BRACE
+    chunk[p++] = NEWLINE
+    writer.commit(p, NEWLINE_BYTES)
+  }
+
+  #protoDocumentBytes(binding: number, doc: Buffer): void {
+    const inner = (binding === 0 ? 0 : 1 + varintSize(binding)) + 1 + varintSize(doc.length) + doc.length
+    const writer = this.#writer
+    const start = writer.reserve(HEADER_BYTES + 1 + varintSize(inner) + inner, HEADER_BYTES)
+    const p = writeCapturedHead(writer.chunk, start, binding, inner, doc.length)
+    writer.chunk.set(doc, p)
+    writer.commit(p + doc.length, HEADER_BYTES)
+  }
+
   #protoDocumentMeasured(binding: number, json: string): void {
     const docBytes = Buffer.byteLength(json)
     const inner = (binding === 0 ? 0 : 1 + varintSize(binding)) + 1 + varintSize(docBytes) + docBytes
@@ -260,6 +308,15 @@ function isObjectText(json: string): boolean {
   while (first <= last && json.charCodeAt(first) <= 0x20) first++
   while (last > first && json.charCodeAt(last) <= 0x20) last--
   return json.charCodeAt(first) === OPEN_BRACE && json.charCodeAt(last) === CLOSE_BRACE
+}
+
+/** The same check on bytes. */
+function isObjectBytes(doc: Buffer): boolean {
+  let first = 0
+  let last = doc.length - 1
+  while (first <= last && (doc[first] as number) <= 0x20) first++
+  while (last > first && (doc[last] as number) <= 0x20) last--
+  return doc[first] === OPEN_BRACE && doc[last] === CLOSE_BRACE
 }
 
 function excerpt(json: string | undefined): string {

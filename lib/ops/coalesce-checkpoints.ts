@@ -7,7 +7,8 @@ export interface CoalesceOptions {
   readonly maxDocs: number
   /**
    * Hold a checkpoint only while the documents since the last one written are smaller than
-   * this: a string document counts its `.length` (UTF-16 units, close to bytes for ASCII); an
+   * this: a string document counts its `.length` (UTF-16 units, close to bytes for ASCII), a
+   * byte document its byte length; an
    * object document counts the length of its JSON.stringify text, which then replaces the
    * event's `doc`, so that the encoder downstream writes the text instead of serializing the
    * object a second time. Infinity turns counting off, and objects are left as they are.
@@ -261,7 +262,7 @@ class Coalescer {
         docs++
         if (countBytes) {
           const doc = event.doc
-          bytes += typeof doc === 'string' ? doc.length : serialize(event)
+          bytes += typeof doc === 'string' || doc instanceof Uint8Array ? doc.length : serialize(event)
         }
         continue
       }

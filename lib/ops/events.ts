@@ -10,8 +10,11 @@
 export interface DocumentEvent {
   readonly type: 'document'
   readonly binding: number
-  /** The document: an object, serialized when written, or its JSON text, written as is. */
-  doc: object | string
+  /**
+   * The document: an object, serialized when written; or its JSON text, or its UTF-8 JSON bytes
+   * (a Uint8Array), either written as is. Text and bytes must be one JSON object.
+   */
+  doc: object | string | Uint8Array
 }
 
 /** A JSON schema of what a binding's documents look like at the source. */
@@ -48,8 +51,8 @@ export interface CheckpointEvent {
 export type CaptureEvent = DocumentEvent | SourcedSchemaEvent | BackfillEvent | CheckpointEvent
 export type EventBatch = readonly CaptureEvent[]
 
-/** A document for `binding`: an object, or JSON text that is written without re-serializing. */
-export function document(binding: number, doc: object | string): DocumentEvent {
+/** A document for `binding`: an object, or JSON text or UTF-8 JSON bytes that are written without re-serializing. */
+export function document(binding: number, doc: object | string | Uint8Array): DocumentEvent {
   return { type: 'document', binding, doc }
 }
 

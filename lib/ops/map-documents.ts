@@ -1,12 +1,13 @@
+import { parseJsonBytes } from '../json/byte-cursor.ts'
 import type { CaptureEvent, EventBatch } from './events.ts'
 
-/** A document as a transform sees it: an object (JSON text is parsed first). */
+/** A document as a transform sees it: an object (JSON text and bytes are parsed first). */
 export type DocumentObject = Record<string, unknown>
 
 /**
  * Applies `transform` to every document, a batch at a time: one async step per batch, not per
  * document, which is what makes a per-document transform cheap (a per-item async operator costs
- * several times the work of serializing the document). Documents given as JSON text are parsed
+ * several times the work of serializing the document). Documents given as JSON text or bytes are parsed
  * for the transform; other events pass unchanged, in order. Yields a new array per batch.
  */
 export function mapDocuments(transform: (doc: DocumentObject, binding: number) => object) {
@@ -19,10 +20,17 @@ export function mapDocuments(transform: (doc: DocumentObject, binding: number) =
           out[i] = event
           continue
         }
-        const doc = typeof event.doc === 'string' ? (JSON.parse(event.doc) as DocumentObject) : (event.doc as DocumentObject)
+        const doc = documentObject(event.doc)
         out[i] = { type: 'document', binding: event.binding, doc: transform(doc, event.binding) }
       }
       yield out
     }
   }
+}
+
+/** A document as an object: text and bytes parsed. */
+function documentObject(doc: object | string | Uint8Array): DocumentObject {
+  if (typeof doc === 'string') return JSON.parse(doc) as DocumentObject
+  if (doc instanceof Uint8Array) return parseJsonBytes(doc) as DocumentObject
+  return doc as DocumentObject
 }

@@ -65,9 +65,9 @@ function checkEvent(event: unknown): asserts event is CaptureEvent {
   switch (type) {
     case 'document': {
       const { doc, binding } = event as { doc: unknown; binding: unknown }
-      if (typeof doc === 'string' || (typeof doc === 'object' && doc !== null && !Array.isArray(doc))) return
+      if (typeof doc === 'string' || (typeof doc === 'object' && doc !== null && !Array.isArray(doc))) return // bytes are an object too
       throw new ProtocolError(
-        'PROTOCOL_VIOLATION', `document for binding ${String(binding)} must be an object or a string of JSON text, got ${describeValue(doc)}`,
+        'PROTOCOL_VIOLATION', `document for binding ${String(binding)} must be an object, a string of JSON text or a Uint8Array of its bytes, got ${describeValue(doc)}`,
       )
     }
     case 'checkpoint': {

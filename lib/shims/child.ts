@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createInterface } from 'node:readline'
 import type { Readable } from 'node:stream'
-import { decodeNdjson } from '../codec/ndjson.ts'
+import type { Buffer } from 'node:buffer'
+import { splitLines } from '../codec/lines.ts'
 import { ConnectorError, FramingError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import { LogLines, type ConnectorLog } from '../io/log-reader.ts'
@@ -59,19 +60,20 @@ export class ChildFiles {
 }
 
 /**
- * Runs `command` and yields its stdout lines in batches, as they come. The child is stopped
+ * Runs `command` and yields its stdout lines in batches, as they come, as bytes (views of the
+ * chunks read; blank lines skipped). The child is stopped
  * (SIGTERM, then SIGKILL after the grace period) and waited for when the consumer stops early
  * or fails, and the generator fails when the child exits non-zero, with the child's last log
  * message. A line longer than `maxLineBytes`, or a silence longer than `idleTimeoutMs`, fails it
  * with a ConnectorError that says which.
  */
-export async function* runChild(command: readonly string[], options: ChildOptions): AsyncGenerator<string[], ChildExit, undefined> {
+export async function* runChild(command: readonly string[], options: ChildOptions): AsyncGenerator<Buffer[], ChildExit, undefined> {
   const child = startChild(command, options)
   const onAbort = () => void child.stop(options.stopGraceMs ?? 5000)
   options.signal?.addEventListener('abort', onAbort, { once: true })
   if (options.signal?.aborted) onAbort()
   const name = JSON.stringify(command.join(' '))
-  const lines = decodeNdjson(child.process.stdout, { parse: (line) => line, maxFrameBytes: options.maxLineBytes })
+  const lines = splitLines(child.process.stdout, { maxLineBytes: options.maxLineBytes })
   let finished = false
   try {
     for (;;) {
@@ -150,4 +152,9 @@ async function withIdleTimeout<T>(next: Promise<T>, ms: number | undefined, name
   } finally {
     clearTimeout(timer)
   }
+}
+
+/** The start of a line of output, as text for a log. */
+export function lineExcerpt(line: Buffer): string {
+  return line.length > 200 ? `${line.toString('utf8', 0, 200)}…` : line.toString('utf8')
 }

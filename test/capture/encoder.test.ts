@@ -24,6 +24,7 @@ for (const codec of ['json', 'proto'] as const) {
         fc.array(
           fc.oneof(
             fc.record({ binding: fc.integer({ min: 0, max: bindingCount - 1 }), json: documentText }),
+            fc.record({ binding: fc.integer({ min: 0, max: bindingCount - 1 }), json: documentText, bytes: fc.constant(true) }),
             fc.record({ updated: fc.jsonValue({ maxDepth: 2 }), mergePatch: fc.boolean() }),
           ),
           { minLength: 1, maxLength: 40 },
@@ -32,7 +33,10 @@ for (const codec of ['json', 'proto'] as const) {
           const encoder = new ResponseEncoder(codec, bindingCount)
           const expected: Buffer[] = []
           for (const event of events) {
-            if ('json' in event) {
+            if ('bytes' in event) {
+              encoder.encode([{ type: 'document', binding: event.binding, doc: Buffer.from(event.json) }])
+              expected.push(general[codec]({ captured: event.binding ? { binding: event.binding, docJson: event.json } : { docJson: event.json } }))
+            } else if ('json' in event) {
               encoder.document(event.binding, event.json)
               expected.push(general[codec]({ captured: event.binding ? { binding: event.binding, docJson: event.json } : { docJson: event.json } }))
             } else {
@@ -109,7 +113,22 @@ t.test('a document must be a JSON object', async (t) => {
 t.test('JSON text spanning lines is compacted so a frame stays one line', async (t) => {
   const encoder = new ResponseEncoder('json', 1)
   encoder.document(0, '{\n  "a": "x y",\n  "b": 1\n}')
-  t.equal(Buffer.concat(encoder.take()).toString(), '{"captured":{"doc":{"a":"x y","b":1}}}\n')
+  encoder.documentBytes(0, Buffer.from('{\r\n  "a": "é y",\n  "b": 1\n}'))
+  t.equal(Buffer.concat(encoder.take()).toString(), '{"captured":{"doc":{"a":"x y","b":1}}}\n{"captured":{"doc":{"a":"é y","b":1}}}\n')
+  const proto = new ResponseEncoder('proto', 1)
+  proto.documentBytes(0, Buffer.from('{\n"a": 1}'))
+  t.equal(captureResponse.fromProto(Buffer.concat(proto.take()).subarray(4)).captured?.docJson, '{\n"a": 1}', 'protobuf carries the bytes as they are')
+})
+
+t.test('byte documents: an object, or an error naming the binding; counted in bytes', async (t) => {
+  const encoder = new ResponseEncoder('json', 2)
+  t.throws(() => encoder.documentBytes(1, Buffer.from('[1,2]')), { code: 'PROTOCOL_VIOLATION', message: 'binding 1: a document must be a JSON object, got "[1,2]"' })
+  t.throws(() => encoder.documentBytes(2, Buffer.from('{}')), { message: /document for binding 2/ })
+  encoder.documentBytes(1, new Uint8Array(Buffer.from(' {"é":1} ')))
+  t.same([encoder.docs, encoder.bytes, encoder.pending], [[0, 1], [0, 10], 1])
+  t.equal(Buffer.concat(encoder.take()).toString(), '{"captured":{"binding":1,"doc": {"é":1} }}\n')
+  const small = new ResponseEncoder('proto', 1, { maxFrameBytes: 100 })
+  t.throws(() => small.documentBytes(0, Buffer.from(`{"a":"${'x'.repeat(200)}"}`)), { code: 'FRAME_TOO_LARGE', message: /^document for binding 0: / })
 })
 
 // ---- frame size limit and hand-over ------------------------------------------------------------

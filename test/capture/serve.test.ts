@@ -65,7 +65,7 @@ for (const codec of ['json', 'proto'] as const) {
     const { code, logs } = await connector.exited
     t.equal(code, 1)
     t.same(kinds(responses), ['spec', 'opened'])
-    t.match(lastLog(logs).message, /document for binding 0 must be an object or a string of JSON text, got an array/)
+    t.match(lastLog(logs).message, /document for binding 0 must be an object, a string of JSON text or a Uint8Array of its bytes, got an array/)
   })
 
   t.test(`${codec}: an error in the source is the last log line and the exit status is 1`, async (t) => {

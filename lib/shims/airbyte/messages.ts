@@ -3,7 +3,9 @@
  * only the fields the shim reads are typed; every object may carry others.
  */
 import { ConnectorError } from '../../errors.ts'
-import { JsonCursor } from '../../protocol/json-cursor.ts'
+import { Buffer, isUtf8 } from 'node:buffer'
+import { asBuffer } from '../../codec/chunks.ts'
+import { ByteCursor, keyNames } from '../../json/byte-cursor.ts'
 import type { Logger } from '../../io/log.ts'
 import { isObject } from '../../json/values.ts'
 
@@ -23,10 +25,10 @@ export interface AirbyteStream extends StreamDescriptor {
 export interface AirbyteRecord {
   readonly stream: string
   readonly namespace?: string | null
-  /** The record's data; absent when the line was scanned and `dataText` holds it. */
+  /** The record's data; absent when the line was scanned and `dataBytes` holds it. */
   readonly data?: Record<string, unknown>
-  /** The data's JSON text as it stood in the line (an object, its grammar checked), when the line was scanned. */
-  readonly dataText?: string
+  /** The data's UTF-8 JSON as it stood in the line (an object, its grammar checked), when the line was scanned. */
+  readonly dataBytes?: Uint8Array
 }
 
 /** A STATE message's payload: LEGACY (`data`), STREAM (`stream`) or GLOBAL (`global`). */
@@ -52,13 +54,16 @@ export interface AirbyteMessage {
 
 /**
  * A line of a source's stdout as a message; undefined for a line that is not a JSON object with
- * a `type`. A RECORD is scanned rather than parsed: its data stays JSON text (`dataText`), so a
- * document that needs no change is never parsed and serialized again.
+ * a `type`. A RECORD is scanned rather than parsed: its data stays bytes (`dataBytes`, a view
+ * of the line), so a document that needs no change is never decoded, parsed or serialized.
+ * A line that is not UTF-8 is decoded with replacement characters first, as text would be.
  */
-export function parseMessage(line: string): AirbyteMessage | undefined {
-  if (line.includes('"RECORD"')) {
+export function parseMessage(line: Uint8Array): AirbyteMessage | undefined {
+  let bytes = asBuffer(line)
+  if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'))
+  if (bytes.indexOf(RECORD_TYPE) >= 0) {
     try {
-      const record = scanRecord(line)
+      const record = scanRecord(bytes)
       if (record) return record
     } catch {
       return undefined // not JSON
@@ -66,7 +71,7 @@ export function parseMessage(line: string): AirbyteMessage | undefined {
   }
   let value: unknown
   try {
-    value = JSON.parse(line)
+    value = JSON.parse(bytes.toString('utf8'))
   } catch {
     return undefined
   }
@@ -94,36 +99,41 @@ export function traceError(message: AirbyteMessage): ConnectorError {
 }
 
 const OPEN_OBJECT = 0x7b
+const RECORD_TYPE = Buffer.from('"RECORD"')
+const MESSAGE_KEYS = keyNames('type', 'record')
+const RECORD_KEYS = keyNames('stream', 'namespace', 'data')
+/** One cursor, reused line after line: it remembers the last stream name it decoded. */
+const cursor = new ByteCursor()
 
 /**
- * A RECORD line read with a JSON cursor: `type`, and of `record` its `stream`, `namespace` and
+ * A RECORD line read with a byte cursor: `type`, and of `record` its `stream`, `namespace` and
  * the span of `data`, every other value skipped with its grammar checked. Undefined when the
  * line is another message, or a record without a stream or with data that is not an object.
  * Throws a MessageError on a line that is not JSON.
  */
-function scanRecord(line: string): AirbyteMessage | undefined {
-  const cursor = new JsonCursor(line)
+function scanRecord(line: Buffer): AirbyteMessage | undefined {
+  cursor.reset(line)
   let type: string | undefined
   let record: AirbyteRecord | undefined
-  cursor.members((key) => {
-    if (key === 'type' && cursor.atString()) type = cursor.string()
-    else if (key === 'record' && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(cursor, line)
+  cursor.members(MESSAGE_KEYS, (key) => {
+    if (key === 0 && cursor.atString()) type = cursor.string()
+    else if (key === 1 && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(line)
     else cursor.skipValue()
   })
   cursor.end()
   return type === 'RECORD' && record !== undefined ? { type, record } : undefined
 }
 
-function scanRecordObject(cursor: JsonCursor, line: string): AirbyteRecord | undefined {
+function scanRecordObject(line: Buffer): AirbyteRecord | undefined {
   let stream: string | undefined
   let namespace: string | undefined
-  let dataText: string | undefined
-  cursor.members((key) => {
-    if (key === 'stream' && cursor.atString()) stream = cursor.string()
-    else if (key === 'namespace' && cursor.atString()) namespace = cursor.string()
-    else if (key === 'data' && cursor.peek() === OPEN_OBJECT) dataText = line.slice(cursor.skipValue(), cursor.pos)
+  let dataBytes: Uint8Array | undefined
+  cursor.members(RECORD_KEYS, (key) => {
+    if (key === 0 && cursor.atString()) stream = cursor.string()
+    else if (key === 1 && cursor.atString()) namespace = cursor.string()
+    else if (key === 2 && cursor.peek() === OPEN_OBJECT) dataBytes = line.subarray(cursor.skipValue(), cursor.pos)
     else cursor.skipValue()
   })
-  if (stream === undefined || dataText === undefined) return undefined
-  return namespace === undefined ? { stream, dataText } : { stream, namespace, dataText }
+  if (stream === undefined || dataBytes === undefined) return undefined
+  return namespace === undefined ? { stream, dataBytes } : { stream, namespace, dataBytes }
 }

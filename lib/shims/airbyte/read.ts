@@ -7,6 +7,7 @@
 import { checkpoint, document, type CaptureEvent } from '../../ops/events.ts'
 import { ConnectorError } from '../../errors.ts'
 import type { Logger } from '../../io/log.ts'
+import { parseJsonBytes } from '../../json/byte-cursor.ts'
 import { isObject } from '../../json/values.ts'
 import { configuredCatalog, ROW_ID_POINTER, type OpenBinding } from './catalog.ts'
 import { logLine, streamKey, traceError, type AirbyteMessage, type AirbyteRecord } from './messages.ts'
@@ -104,11 +105,11 @@ class SessionReader {
     }
     const { skipRecordsWith, transform } = this.#context.options
     const rowId = this.#rowIds[binding]
-    if (record.dataText !== undefined && !transform && !skipRecordsWith?.length && rowId === undefined) {
-      events.push(document(binding, record.dataText)) // as it came: never parsed
+    if (record.dataBytes !== undefined && !transform && !skipRecordsWith?.length && rowId === undefined) {
+      events.push(document(binding, record.dataBytes)) // as it came: never decoded
       return
     }
-    const data: unknown = record.data ?? JSON.parse(record.dataText ?? 'null')
+    const data: unknown = record.data ?? (record.dataBytes ? parseJsonBytes(record.dataBytes) : null)
     if (!isObject(data)) throw new ConnectorError(`the source emitted a record of stream ${key} whose data is not a JSON object`)
     if (skipRecordsWith?.some((name) => Boolean(data[name]))) return
     let doc = data

@@ -2,8 +2,9 @@
  * An Airbyte source the shim drives: its four commands, each a stream of messages. A source
  * is a child process (`commandSource`); the capture does not care which.
  */
+import type { Buffer } from 'node:buffer'
 import type { Logger } from '../../io/log.ts'
-import { ChildFiles, runChild, type ChildOptions } from '../child.ts'
+import { ChildFiles, lineExcerpt, runChild, type ChildOptions } from '../child.ts'
 import { parseMessage, type AirbyteMessage } from './messages.ts'
 
 export interface AirbyteSource {
@@ -41,12 +42,12 @@ export function commandSource(command: readonly string[], options: CommandOption
   }
 }
 
-function messagesOf(lines: readonly string[], logger: Logger): AirbyteMessage[] {
+function messagesOf(lines: readonly Buffer[], logger: Logger): AirbyteMessage[] {
   const out: AirbyteMessage[] = []
   for (const line of lines) {
     const message = parseMessage(line)
     if (message) out.push(message)
-    else logger.warn('the source wrote a line that is not an Airbyte message; skipped', { line: line.length > 200 ? `${line.slice(0, 200)}…` : line })
+    else logger.warn('the source wrote a line that is not an Airbyte message; skipped', { line: lineExcerpt(line) })
   }
   return out
 }

@@ -5,7 +5,9 @@
  */
 import { ConnectorError } from '../../errors.ts'
 import { isObject } from '../../json/values.ts'
-import { JsonCursor, OBJECT } from '../../protocol/json-cursor.ts'
+import { Buffer, isUtf8 } from 'node:buffer'
+import { asBuffer } from '../../codec/chunks.ts'
+import { ByteCursor, keyNames } from '../../json/byte-cursor.ts'
 
 /** A metadata item of a catalog entry: `breadcrumb` `[]` is the stream, `["properties", name]` a field. */
 export interface SingerMetadata {
@@ -35,8 +37,8 @@ export interface SingerMessage {
   readonly stream?: unknown
   /** RECORD, when the line was parsed */
   readonly record?: unknown
-  /** RECORD, when the line was scanned: the record's JSON text, an object */
-  readonly recordText?: string
+  /** RECORD, when the line was scanned: the record's UTF-8 JSON, an object */
+  readonly recordBytes?: Uint8Array
   /** SCHEMA */
   readonly schema?: unknown
   readonly key_properties?: unknown
@@ -51,18 +53,21 @@ export interface SingerMessage {
 
 /**
  * A line of a tap's stdout as a message; undefined for a line that is not a JSON object with a
- * string `type`. A RECORD is scanned rather than parsed: its record stays JSON text
- * (`recordText`, an object whose grammar was checked), so a document that needs no change is
- * never parsed and serialized again.
+ * string `type`. A RECORD is scanned rather than parsed: its record stays bytes (`recordBytes`,
+ * a view of the line, an object whose grammar was checked), so a document that needs no change
+ * is never decoded, parsed or serialized. A line that is not UTF-8 is decoded with replacement
+ * characters first, as text would be.
  */
-export function parseSingerMessage(line: string): SingerMessage | undefined {
+export function parseSingerMessage(line: Uint8Array): SingerMessage | undefined {
+  let bytes = asBuffer(line)
+  if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'))
   let value: unknown
   try {
-    if (line.includes('ECORD"') || line.includes('ecord"')) {
-      const record = scanRecord(line)
+    if (bytes.indexOf(RECORD_UPPER) >= 0 || bytes.indexOf(RECORD_LOWER) >= 0) {
+      const record = scanRecord(bytes)
       if (record !== undefined) return record
     }
-    value = JSON.parse(line)
+    value = JSON.parse(bytes.toString('utf8'))
   } catch {
     return undefined // not JSON
   }
@@ -72,26 +77,33 @@ export function parseSingerMessage(line: string): SingerMessage | undefined {
   return value as unknown as SingerMessage
 }
 
+const OPEN_OBJECT = 0x7b
+const RECORD_UPPER = Buffer.from('ECORD"')
+const RECORD_LOWER = Buffer.from('ecord"')
+const KEYS = keyNames('type', 'stream', 'record')
+/** One cursor, reused line after line: it remembers the last stream name it decoded. */
+const cursor = new ByteCursor()
+
 /**
- * A RECORD line read with a JSON cursor: its `type`, `stream` and the span of its `record`,
+ * A RECORD line read with a byte cursor: its `type`, `stream` and the span of its `record`,
  * every other value skipped with its grammar checked. Undefined for another message, or a
  * record without a string stream or with a record that is not an object. Throws on a line
  * that is not JSON.
  */
-function scanRecord(line: string): SingerMessage | undefined {
-  const cursor = new JsonCursor(line)
+function scanRecord(line: Buffer): SingerMessage | undefined {
+  cursor.reset(line)
   let type: string | undefined
   let stream: string | undefined
-  let recordText: string | undefined
-  cursor.members((key) => {
-    if (key === 'type' && cursor.atString()) type = cursor.string()
-    else if (key === 'stream' && cursor.atString()) stream = cursor.string()
-    else if (key === 'record' && cursor.peek() === OBJECT) recordText = line.slice(cursor.skipValue(), cursor.pos)
+  let recordBytes: Uint8Array | undefined
+  cursor.members(KEYS, (key) => {
+    if (key === 0 && cursor.atString()) type = cursor.string()
+    else if (key === 1 && cursor.atString()) stream = cursor.string()
+    else if (key === 2 && cursor.peek() === OPEN_OBJECT) recordBytes = line.subarray(cursor.skipValue(), cursor.pos)
     else cursor.skipValue()
   })
   cursor.end()
-  if (type?.toUpperCase() !== 'RECORD' || stream === undefined || recordText === undefined) return undefined
-  return { type: 'RECORD', stream, recordText }
+  if (type?.toUpperCase() !== 'RECORD' || stream === undefined || recordBytes === undefined) return undefined
+  return { type: 'RECORD', stream, recordBytes }
 }
 
 /**

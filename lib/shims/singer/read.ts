@@ -8,6 +8,7 @@
  */
 import { ConfigError, ConnectorError } from '../../errors.ts'
 import type { Logger } from '../../io/log.ts'
+import { parseJsonBytes } from '../../json/byte-cursor.ts'
 import { isObject } from '../../json/values.ts'
 import { checkpoint, document, sourcedSchema, type CaptureEvent } from '../../ops/events.ts'
 import { pathPointer, ROW_ID_POINTER } from '../airbyte/catalog.ts'
@@ -144,16 +145,16 @@ class SyncReader {
     return this.#rowIds.changed ? checkpoint(flowState(this.#singer, this.#rowIds.all()), { mergePatch: false }) : undefined
   }
 
-  /** A RECORD's document; its JSON text as it came when nothing changes it (no skip, transform or row id). */
+  /** A RECORD's document; its JSON bytes as they came when nothing changes it (no skip, transform or row id). */
   #record(message: SingerMessage, events: CaptureEvent[]): void {
     const binding = this.#binding(message.stream, 'records')
     if (binding === undefined) return
     const { skipRecordsWith, transform } = this.#context.options
-    if (message.recordText !== undefined && !transform && !skipRecordsWith?.length && !this.#rowIds.keyed(binding)) {
-      events.push(document(binding, message.recordText))
+    if (message.recordBytes !== undefined && !transform && !skipRecordsWith?.length && !this.#rowIds.keyed(binding)) {
+      events.push(document(binding, message.recordBytes))
       return
     }
-    const record: unknown = message.recordText === undefined ? message.record : JSON.parse(message.recordText)
+    const record: unknown = message.recordBytes === undefined ? message.record : parseJsonBytes(message.recordBytes)
     if (!isObject(record)) throw new ConnectorError(`the tap emitted a RECORD of stream ${JSON.stringify(message.stream)} whose record is not a JSON object`)
     this.#document(binding, record, events)
   }

@@ -6,7 +6,8 @@
  */
 import { ConnectorError, messageOf } from '../../errors.ts'
 import type { LogFields, Logger, LogLevel } from '../../io/log.ts'
-import { ChildFiles, runChild, type ChildOptions } from '../child.ts'
+import type { Buffer } from 'node:buffer'
+import { ChildFiles, lineExcerpt, runChild, type ChildOptions } from '../child.ts'
 import { parseCatalog, parseSingerMessage, type SingerCatalog, type SingerMessage } from './messages.ts'
 
 /** How a sync is given its catalog: `--catalog`, `--properties` (legacy taps), or `auto` (ask `--help`). */
@@ -31,7 +32,7 @@ type RunFile = readonly [flags: readonly string[], name: string, value: unknown]
 
 /** The tap that `command` runs. */
 export function commandTap(command: readonly string[], catalogFlag: CatalogFlag, options: TapCommandOptions = {}): SingerTap {
-  const run = async function* (logger: Logger, files: readonly RunFile[], extra: readonly string[] = [], signal?: AbortSignal): AsyncGenerator<string[]> {
+  const run = async function* (logger: Logger, files: readonly RunFile[], extra: readonly string[] = [], signal?: AbortSignal): AsyncGenerator<Buffer[]> {
     const dir = await ChildFiles.create()
     try {
       const args: string[] = []
@@ -48,7 +49,7 @@ export function commandTap(command: readonly string[], catalogFlag: CatalogFlag,
   return {
     async discover(config, logger) {
       const lines: string[] = []
-      for await (const batch of run(logger, [[['--config'], 'config.json', config]], ['--discover'])) lines.push(...batch)
+      for await (const batch of run(logger, [[['--config'], 'config.json', config]], ['--discover'])) for (const line of batch) lines.push(line.toString('utf8'))
       return parseCatalog(catalogJson(lines, logger))
     },
     catalogFlags(logger) {
@@ -90,7 +91,7 @@ async function helpText(command: readonly string[], options: TapCommandOptions, 
   }
   const collect: Logger = { level: logger.level, enabled: logger.enabled, error: at, warn: at, info: at, debug: at, trace: at }
   try {
-    for await (const lines of runChild([...command, '--help'], { ...options, logger: collect })) text.push(...lines)
+    for await (const lines of runChild([...command, '--help'], { ...options, logger: collect })) for (const line of lines) text.push(line.toString('utf8'))
   } catch (error) {
     logger.debug('the tap\'s --help failed; reading what it wrote', { error: messageOf(error) })
   }
@@ -115,12 +116,12 @@ function catalogJson(lines: readonly string[], logger: Logger): unknown {
   throw new ConnectorError(`the tap's discover output is not a JSON catalog${lines.length === 0 ? ' (it wrote nothing)' : `: ${shorten(lines.join('\n'))}`}`)
 }
 
-function messagesOf(lines: readonly string[], logger: Logger): SingerMessage[] {
+function messagesOf(lines: readonly Buffer[], logger: Logger): SingerMessage[] {
   const out: SingerMessage[] = []
   for (const line of lines) {
     const message = parseSingerMessage(line)
     if (message) out.push(message)
-    else logger.warn('the tap wrote a line that is not a Singer message; skipped', { line: shorten(line) })
+    else logger.warn('the tap wrote a line that is not a Singer message; skipped', { line: lineExcerpt(line) })
   }
   return out
 }
