@@ -1,5 +1,7 @@
 /**
- * `airbyteCapture`: an Airbyte source as a Flow capture. Spec is the source's SPEC, Discover its
+ * `airbyteCapture`: an Airbyte source as a Flow capture. The source is a command run as a child
+ * process, an AirbyteSource object, or a faros-airbyte-cdk source object run in this process
+ * (`delegate`, see delegate.ts). Spec is the source's SPEC, Discover its
  * CATALOG (a binding per stream), Validate its `check`, Apply a no-op, and a session its `read`:
  * RECORD → document, STATE → checkpoint, LOG → a log line, TRACE ERROR or CONNECTION_STATUS
  * FAILED → the capture fails at once, committing nothing after the last STATE.
@@ -14,15 +16,18 @@ import { discoveredBindings, parseResource, resourcePathOf, type OpenBinding, ty
 import { logLine, traceError, type AirbyteMessage } from './messages.ts'
 import { readEvents, type RecordOptions } from './read.ts'
 import { commandSource, type AirbyteSource, type CommandOptions } from './source.ts'
+import { delegateSource, type AirbyteDelegate, type DelegateOptions } from './delegate.ts'
 import { flowSpec, secretValues, type SpecPatch } from './spec.ts'
 import { stateFile, type StateForm } from './state.ts'
 import { parseConfig, scrubbed, scrubbing } from '../config.ts'
 
-export interface AirbyteCaptureOptions extends RecordOptions, CommandOptions {
+export interface AirbyteCaptureOptions extends RecordOptions, CommandOptions, DelegateOptions {
   /** The source's command (program and arguments), to which `spec`, `check`, `discover` and `read` are added. */
   readonly command?: readonly string[]
   /** Or a source object instead of a child process. */
   readonly source?: AirbyteSource
+  /** Or a faros-airbyte-cdk source object (an `AirbyteSourceBase`), run in this process. */
+  readonly delegate?: AirbyteDelegate
   /** Changes to the spec the source gives. */
   readonly spec?: SpecPatch
   /** Which streams discover offers, and their keys. */
@@ -42,10 +47,8 @@ class AirbyteCapture implements CaptureConnector {
   #spec: Promise<Record<string, unknown>> | undefined
 
   constructor(options: AirbyteCaptureOptions) {
-    const source = options.source ?? (options.command && options.command.length > 0 ? commandSource(options.command, options) : undefined)
-    if (source === undefined) throw new ConfigError('airbyteCapture needs the source: a command, or a source object')
     this.#options = options
-    this.#source = source
+    this.#source = sourceOf(options)
   }
 
   async spec(logger: Logger): Promise<CaptureResponse> {
@@ -118,6 +121,15 @@ class AirbyteCapture implements CaptureConnector {
       throw scrubbed(error, secrets)
     }
   }
+}
+
+/** The one source the options give: a command, a source object or a delegate. */
+function sourceOf(options: AirbyteCaptureOptions): AirbyteSource {
+  const command = options.command && options.command.length > 0 ? options.command : undefined
+  const given = [command, options.source, options.delegate].filter((source) => source !== undefined).length
+  if (given !== 1) throw new ConfigError(`airbyteCapture needs exactly one source: a command, a source object or a delegate; got ${given}`)
+  if (command) return commandSource(command, options)
+  return options.source ?? delegateSource(options.delegate as AirbyteDelegate, options)
 }
 
 /** Reads a command's messages to the end and returns the first of `type`; LOG lines are logged, a TRACE ERROR fails it. */
