@@ -14,6 +14,10 @@ export type FlowkitErrorCode =
   | 'DOCUMENT_INVALID'
   | 'USAGE'
   | 'ARGUMENT_INVALID'
+  | 'TUPLE_INVALID'
+  | 'REDUCE_WRONG_TYPE'
+  | 'REDUCE_OVERFLOW'
+  | 'REDUCE_NOT_ASSOCIATIVE'
 
 export class FlowkitError extends Error {
   readonly code: FlowkitErrorCode
@@ -76,6 +80,39 @@ export class DocumentError extends FlowkitError {
 export class ArgumentError extends FlowkitError {
   constructor(message: string, options?: ErrorOptions) {
     super('ARGUMENT_INVALID', message, options)
+  }
+}
+
+/** Bytes that are not a FoundationDB tuple flowkit can unpack; `offset` is where the problem is. */
+export class TupleError extends FlowkitError {
+  /** The byte offset of the value (or byte) at fault. */
+  readonly offset: number
+  constructor(offset: number, problem: string, options?: ErrorOptions) {
+    super('TUPLE_INVALID', `invalid tuple at byte offset ${offset}: ${problem}`, options)
+    this.offset = offset
+  }
+}
+
+/**
+ * Two documents that cannot be reduced: REDUCE_WRONG_TYPE when a strategy meets values it does
+ * not take (a sum of a non-numeric string), REDUCE_OVERFLOW when a sum is not finite,
+ * REDUCE_NOT_ASSOCIATIVE when an associative (partial) reduction cannot be done and only a full
+ * reduction into a base document could.
+ */
+export class ReduceError extends FlowkitError {
+  /** JSON pointer of the document location being reduced; '' for the root. */
+  readonly location: string
+  /** The reduction strategy in effect there. */
+  readonly strategy: string
+  constructor(
+    code: 'REDUCE_WRONG_TYPE' | 'REDUCE_OVERFLOW' | 'REDUCE_NOT_ASSOCIATIVE',
+    message: string,
+    at: { readonly location: string; readonly strategy: string },
+    options?: ErrorOptions,
+  ) {
+    super(code, message, options)
+    this.location = at.location
+    this.strategy = at.strategy
   }
 }
 
