@@ -31,7 +31,7 @@ const allowed: Record<string, readonly string[]> = {
   derive: ['protocol', 'codec', 'json', 'ops', 'io'],
   http: ['json', 'io'],
 }
-const planned = new Set(['materialize', 'derive', 'http'])
+const planned = new Set(['derive', 'http'])
 
 function files(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {

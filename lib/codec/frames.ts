@@ -90,6 +90,20 @@ export class MessageReader<T> {
     return this.#last
   }
 
+  /**
+   * The next message if it is already decoded (no waiting) and `accept` takes it; otherwise
+   * undefined, and nothing is consumed. Lets a reader gather a run of like messages into a batch.
+   */
+  nextIfReady(accept: (message: T) => boolean): T | undefined {
+    if (this.#index >= this.#batch.length) return undefined
+    const message = this.#batch[this.#index] as T
+    if (!accept(message)) return undefined
+    this.#index++
+    this.#received++
+    this.#last = message
+    return message
+  }
+
   /** How many messages `next()` has handed out. */
   get received(): number {
     return this.#received

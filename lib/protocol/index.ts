@@ -1,4 +1,4 @@
-import type { capture, derive, flow, materialize } from '../gen/flow.js'
+import type { capture, consumer, derive, flow, materialize } from '../gen/flow.js'
 import { codecOf, type MessageCodec } from './codec.ts'
 
 export { codecOf, type MessageCodec } from './codec.ts'
@@ -30,6 +30,15 @@ export type CaptureValidate = capture.Request.Validate.$Properties
 export type CaptureApply = capture.Request.Apply.$Properties
 export type CaptureOpen = capture.Request.Open.$Properties
 export type CaptureDiscoveredBinding = capture.Response.Discovered.Binding.$Properties
+export type MaterializeValidate = materialize.Request.Validate.$Properties
+export type MaterializeApply = materialize.Request.Apply.$Properties
+export type MaterializeOpen = materialize.Request.Open.$Properties
+export type MaterializeLoad = materialize.Request.Load.$Properties
+export type MaterializeStore = materialize.Request.Store.$Properties
+export type MaterializationBinding = flow.MaterializationSpec.Binding.$Properties
+export type Projection = flow.Projection.$Properties
+export type FieldSelection = flow.FieldSelection.$Properties
+export type RuntimeCheckpoint = consumer.Checkpoint.$Properties
 
 export const captureRequest: MessageCodec<CaptureRequest> = codecOf('capture.Request')
 export const captureResponse: MessageCodec<CaptureResponse> = codecOf('capture.Response')
@@ -37,6 +46,8 @@ export const materializeRequest: MessageCodec<MaterializeRequest> = codecOf('mat
 export const materializeResponse: MessageCodec<MaterializeResponse> = codecOf('materialize.Response')
 export const deriveRequest: MessageCodec<DeriveRequest> = codecOf('derive.Request')
 export const deriveResponse: MessageCodec<DeriveResponse> = codecOf('derive.Response')
+/** A runtime checkpoint (consumer.Checkpoint), which an authoritative materialization stores as protobuf bytes. */
+export const runtimeCheckpoint: MessageCodec<RuntimeCheckpoint> = codecOf('consumer.Checkpoint')
 
 const codecs = {
   capture: { request: captureRequest, response: captureResponse },
