@@ -1,4 +1,6 @@
 import { FlowkitError, UsageError } from '../errors.ts'
+import { initUsage, parseInitArgs, runInit } from './init.ts'
+import { isMaterializePreview, materializePreview, materializePreviewUsage, parseMaterializePreviewArgs } from './materialize-preview.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
 import { parseRawArgs, raw, RAW_REQUESTS, rawUsage } from './raw.ts'
 import { parseShimArgs, shim, shimUsage } from './shim.ts'
@@ -7,9 +9,12 @@ import { parseTranscodeArgs, transcode, transcodeUsage } from './transcode.ts'
 const usage = `usage: flowkit <command> [options]
 
 commands:
+  init [DIR]  create a connector project (--kind capture|airbyte|singer) to start from
   raw spec|discover|validate|apply
-              run one request against a capture of a catalog (flow.yaml) and print the response
-  preview     run capture sessions of a catalog's capture and print the documents they commit
+              run one request against a capture (or, with --materialization, a
+              materialization) of a catalog (flow.yaml) and print the response
+  preview     run capture sessions of a catalog's capture and print the documents they commit;
+              with --materialization NAME --input FILE|-, run a materialization over documents
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
   shim airbyte|singer -- COMMAND
               serve Flow's capture protocol for an Airbyte source or a Singer tap run as COMMAND
@@ -23,11 +28,19 @@ export async function main(argv: string[]): Promise<number> {
   const wantsHelp = own.includes('--help') || own.includes('-h')
   try {
     switch (command) {
+      case 'init':
+        if (wantsHelp) return help(initUsage)
+        runInit(parseInitArgs(args), process.stdout)
+        return 0
       case 'raw':
         if (wantsHelp) return help(rawUsage)
         await raw(parseRawArgs(args), process.stdout)
         return 0
       case 'preview':
+        if (isMaterializePreview(own)) {
+          if (wantsHelp) return help(materializePreviewUsage)
+          return (await materializePreview(parseMaterializePreviewArgs(args))) === 'interrupted' ? 130 : 0
+        }
         if (wantsHelp) return help(previewUsage)
         return (await preview(parsePreviewArgs(args), process.stdout)) === 'interrupted' ? 130 : 0
       case 'shim':

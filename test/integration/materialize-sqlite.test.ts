@@ -4,6 +4,7 @@
 // session resumes from the checkpoint the file holds.
 import t from 'tap'
 import Database from 'better-sqlite3'
+import Long from 'long'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -43,7 +44,7 @@ function storeRequest(codec: Codec, binding: number, doc: { id: number; total: n
 }
 
 const loadRequest = (codec: Codec, id: number): MaterializeRequest => ({ load: { binding: 0, ...(codec === 'json' ? { keyJson: `[${id}]` } : { keyPacked: packTuple([id]) }) } })
-const checkpoint = (n: number) => ({ sources: { 'acmeCo/orders/pivot=00': { readThrough: n } } })
+const checkpoint = (n: number) => ({ sources: { 'acmeCo/orders/pivot=00': { readThrough: Long.fromNumber(n) } } })
 
 function session(codec: Codec, path: string) {
   const c = startMaterialization(['--import', 'tsx', main], codec)

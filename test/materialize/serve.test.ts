@@ -1,6 +1,7 @@
 // The materialize serve loop, spawned as a process in both codecs: Spec, Validate and Apply,
 // transactions in Flow's pipelined order, and a clear error for every request out of order.
 import t from 'tap'
+import Long from 'long'
 import { packTuple } from '../../lib/json/tuple.ts'
 import { runtimeCheckpoint, type MaterializeRequest, type MaterializeResponse } from '../../lib/protocol/index.ts'
 import { startMaterialization, type Codec, type ConnectorProcess } from '../helpers/connector-process.ts'
@@ -86,7 +87,7 @@ for (const codec of codecs) {
     c.send({ flush: {} })
     c.send(store(codec, 1, { id: 1, n: 11 }, { exists: true }))
     c.send(store(codec, 2, { id: 2, n: null }))
-    c.send({ startCommit: { runtimeCheckpoint: { sources: { 'a/journal': { readThrough: 42 } } } } })
+    c.send({ startCommit: { runtimeCheckpoint: { sources: { 'a/journal': { readThrough: Long.fromNumber(42) } } } } })
     c.send({ acknowledge: {} })
     c.send({ load: { binding: 0, ...keyed(codec, [2]) } })
     c.send({ flush: {} })
@@ -117,7 +118,7 @@ for (const codec of codecs) {
 
   t.test(`${codec}: an authoritative endpoint's checkpoint goes out in Opened`, async (t) => {
     const c = start(codec)
-    const checkpoint = Buffer.from(runtimeCheckpoint.toProto({ sources: { 'a/journal': { readThrough: 42 } } })).toString('base64')
+    const checkpoint = Buffer.from(runtimeCheckpoint.toProto({ sources: { 'a/journal': { readThrough: Long.fromNumber(42) } } })).toString('base64')
     c.send(openRequest({ checkpoint }))
     c.end()
     const [opened] = await c.rest()
