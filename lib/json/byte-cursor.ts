@@ -25,10 +25,13 @@ const OPEN_OBJECT = 0x7b
 const CLOSE_OBJECT = 0x7d
 const OPEN_ARRAY = 0x5b
 
-/** Key names a `members` call matches, as bytes; a member's index in the list is what the visitor gets. */
+/** What `member` returns after an object's last member. */
+export const END = -2
+
+/** Key names a `member` call matches, as bytes; a member's index in the list is what the visitor gets. */
 export type KeyNames = readonly Uint8Array[]
 
-/** The names as `members` matches them. */
+/** The names as `member` matches them. */
 export function keyNames(...names: string[]): KeyNames {
   return names.map((name) => Buffer.from(name, 'utf8'))
 }
@@ -74,27 +77,34 @@ export class ByteCursor {
     this.pos++
   }
 
-  /**
-   * Reads an object, calling `visit` once per member with the index of its key in `names` (-1
-   * for any other key); `visit` must read or skip the member's value.
-   */
-  members(names: KeyNames, visit: (name: number) => void): void {
+  /** Opens an object; then `member` reads its members one by one. */
+  openObject(): void {
     this.expect(OPEN_OBJECT, 'an object')
-    if (this.peek() === CLOSE_OBJECT) {
-      this.pos++
-      return
-    }
-    for (;;) {
-      visit(this.#key(names))
-      const c = this.peek()
-      this.pos++
-      if (c === CLOSE_OBJECT) return
-      if (c !== COMMA) {
-        this.pos--
-        this.fail("',' or '}'")
-      }
-    }
+    this.#firstMember = true
   }
+
+  /**
+   * Reads the next member's key and returns its index in `names` (-1 for any other key); the
+   * caller then reads or skips its value. Returns END after the last member, having read the
+   * object's `}`.
+   */
+  member(names: KeyNames): number {
+    const c = this.peek()
+    const first = this.#firstMember
+    this.#firstMember = false
+    if (c === CLOSE_OBJECT) {
+      this.pos++
+      return END
+    }
+    if (!first) {
+      if (c !== COMMA) this.fail("',' or '}'")
+      this.pos++
+    }
+    return this.#key(names)
+  }
+
+  /** `member` has not been called since `openObject`. */
+  #firstMember = false
 
   /** True if the next token is a string (not consumed). */
   atString(): boolean {

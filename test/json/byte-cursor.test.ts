@@ -2,7 +2,7 @@
 import t from 'tap'
 import fc from 'fast-check'
 import { Buffer } from 'node:buffer'
-import { ByteCursor, keyNames, parseJsonBytes } from '../../lib/json/byte-cursor.ts'
+import { ByteCursor, END, keyNames, parseJsonBytes } from '../../lib/json/byte-cursor.ts'
 
 /** What the cursor makes of a whole text: the span of its one value, or the error. */
 function skipWhole(text: string): { span: string } | { error: unknown } {
@@ -71,15 +71,32 @@ t.test('members match key names as bytes, escaped keys too; strings decode escap
   const line = Buffer.from('{"t\\u0079pe":"RE\\u0043ORD","other":[1],"data":{"x":"é"},"é":"ü","type":"again"}')
   const cursor = new ByteCursor().reset(line)
   const seen: [number, unknown][] = []
-  cursor.members(names, (key) => {
+  cursor.openObject()
+  for (let key = cursor.member(names); key !== END; key = cursor.member(names)) {
     if (key === 1) {
       const start = cursor.skipValue()
       seen.push([key, parseJsonBytes(line.subarray(start, cursor.pos))])
     } else if (key >= 0) seen.push([key, cursor.string()])
     else seen.push([key, cursor.skipValue()])
-  })
+  }
   cursor.end()
   t.same(seen, [[0, 'RECORD'], [-1, 35], [1, { x: 'é' }], [2, 'ü'], [0, 'again']])
+})
+
+t.test('an object read member by member: empty, or with a stray comma or a missing one', async (t) => {
+  const read = (text: string) => {
+    const cursor = new ByteCursor().reset(Buffer.from(text))
+    cursor.openObject()
+    const keys: number[] = []
+    for (let key = cursor.member(keyNames('a')); key !== END; key = cursor.member(keyNames('a'))) keys.push(key, cursor.skipValue())
+    cursor.end()
+    return keys
+  }
+  t.same(read(' { } '), [])
+  t.same(read('{"a":1,"b":{"a":2}}'), [0, 5, -1, 11])
+  t.throws(() => read('{"a":1,}'), { message: 'expected a string at offset 7, found "}"' })
+  t.throws(() => read('{"a":1 "b":2}'), { message: "expected ',' or '}' at offset 7, found \"\\\"b\\\":2}\"" })
+  t.throws(() => read('[]'), { message: /expected an object at offset 0/ })
 })
 
 t.test('repeated strings come from memory, and are still the right ones', async (t) => {

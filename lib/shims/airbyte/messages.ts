@@ -5,7 +5,7 @@
 import { ConnectorError } from '../../errors.ts'
 import { Buffer, isUtf8 } from 'node:buffer'
 import { asBuffer } from '../../codec/chunks.ts'
-import { ByteCursor, keyNames } from '../../json/byte-cursor.ts'
+import { ByteCursor, END, keyNames } from '../../json/byte-cursor.ts'
 import type { Logger } from '../../io/log.ts'
 import { isObject } from '../../json/values.ts'
 
@@ -54,20 +54,18 @@ export interface AirbyteMessage {
 
 /**
  * A line of a source's stdout as a message; undefined for a line that is not a JSON object with
- * a `type`. A RECORD is scanned rather than parsed: its data stays bytes (`dataBytes`, a view
+ * a `type`. A line is scanned first, as RECORDs are nearly all of them, rather than parsed: its data stays bytes (`dataBytes`, a view
  * of the line), so a document that needs no change is never decoded, parsed or serialized.
  * A line that is not UTF-8 is decoded with replacement characters first, as text would be.
  */
 export function parseMessage(line: Uint8Array): AirbyteMessage | undefined {
   let bytes = asBuffer(line)
   if (!isUtf8(bytes)) bytes = Buffer.from(bytes.toString('utf8'))
-  if (bytes.indexOf(RECORD_TYPE) >= 0) {
-    try {
-      const record = scanRecord(bytes)
-      if (record) return record
-    } catch {
-      return undefined // not JSON
-    }
+  try {
+    const record = scanRecord(bytes)
+    if (record) return record
+  } catch {
+    return undefined // not JSON: the scan checks the same grammar JSON.parse does
   }
   let value: unknown
   try {
@@ -99,7 +97,6 @@ export function traceError(message: AirbyteMessage): ConnectorError {
 }
 
 const OPEN_OBJECT = 0x7b
-const RECORD_TYPE = Buffer.from('"RECORD"')
 const MESSAGE_KEYS = keyNames('type', 'record')
 const RECORD_KEYS = keyNames('stream', 'namespace', 'data')
 /** One cursor, reused line after line: it remembers the last stream name it decoded. */
@@ -115,11 +112,12 @@ function scanRecord(line: Buffer): AirbyteMessage | undefined {
   cursor.reset(line)
   let type: string | undefined
   let record: AirbyteRecord | undefined
-  cursor.members(MESSAGE_KEYS, (key) => {
+  cursor.openObject()
+  for (let key = cursor.member(MESSAGE_KEYS); key !== END; key = cursor.member(MESSAGE_KEYS)) {
     if (key === 0 && cursor.atString()) type = cursor.string()
     else if (key === 1 && cursor.peek() === OPEN_OBJECT) record = scanRecordObject(line)
     else cursor.skipValue()
-  })
+  }
   cursor.end()
   return type === 'RECORD' && record !== undefined ? { type, record } : undefined
 }
@@ -128,12 +126,13 @@ function scanRecordObject(line: Buffer): AirbyteRecord | undefined {
   let stream: string | undefined
   let namespace: string | undefined
   let dataBytes: Uint8Array | undefined
-  cursor.members(RECORD_KEYS, (key) => {
+  cursor.openObject()
+  for (let key = cursor.member(RECORD_KEYS); key !== END; key = cursor.member(RECORD_KEYS)) {
     if (key === 0 && cursor.atString()) stream = cursor.string()
     else if (key === 1 && cursor.atString()) namespace = cursor.string()
     else if (key === 2 && cursor.peek() === OPEN_OBJECT) dataBytes = line.subarray(cursor.skipValue(), cursor.pos)
     else cursor.skipValue()
-  })
+  }
   if (stream === undefined || dataBytes === undefined) return undefined
   return namespace === undefined ? { stream, dataBytes } : { stream, namespace, dataBytes }
 }

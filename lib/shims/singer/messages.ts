@@ -7,7 +7,7 @@ import { ConnectorError } from '../../errors.ts'
 import { isObject } from '../../json/values.ts'
 import { Buffer, isUtf8 } from 'node:buffer'
 import { asBuffer } from '../../codec/chunks.ts'
-import { ByteCursor, keyNames } from '../../json/byte-cursor.ts'
+import { ByteCursor, END, keyNames } from '../../json/byte-cursor.ts'
 
 /** A metadata item of a catalog entry: `breadcrumb` `[]` is the stream, `["properties", name]` a field. */
 export interface SingerMetadata {
@@ -95,12 +95,13 @@ function scanRecord(line: Buffer): SingerMessage | undefined {
   let type: string | undefined
   let stream: string | undefined
   let recordBytes: Uint8Array | undefined
-  cursor.members(KEYS, (key) => {
+  cursor.openObject()
+  for (let key = cursor.member(KEYS); key !== END; key = cursor.member(KEYS)) {
     if (key === 0 && cursor.atString()) type = cursor.string()
     else if (key === 1 && cursor.atString()) stream = cursor.string()
     else if (key === 2 && cursor.peek() === OPEN_OBJECT) recordBytes = line.subarray(cursor.skipValue(), cursor.pos)
     else cursor.skipValue()
-  })
+  }
   cursor.end()
   if (type?.toUpperCase() !== 'RECORD' || stream === undefined || recordBytes === undefined) return undefined
   return { type: 'RECORD', stream, recordBytes }
