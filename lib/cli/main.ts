@@ -1,4 +1,5 @@
 import { FlowkitError, UsageError } from '../errors.ts'
+import { bundle, bundleUsage, parseBundleArgs } from './bundle.ts'
 import { initUsage, parseInitArgs, runInit } from './init.ts'
 import { isMaterializePreview, materializePreview, materializePreviewUsage, parseMaterializePreviewArgs } from './materialize-preview.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
@@ -15,6 +16,8 @@ commands:
               materialization) of a catalog (flow.yaml) and print the response
   preview     run capture sessions of a catalog's capture and print the documents they commit;
               with --materialization NAME --input FILE|-, run a materialization over documents
+  bundle ENTRY
+              bundle a connector into one file for plain node (a production image)
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
   shim airbyte|singer -- COMMAND
               serve Flow's capture protocol for an Airbyte source or a Singer tap run as COMMAND
@@ -46,6 +49,12 @@ export async function main(argv: string[]): Promise<number> {
       case 'shim':
         if (wantsHelp) return help(shimUsage)
         return await shim(parseShimArgs(args))
+      case 'bundle': {
+        if (wantsHelp) return help(bundleUsage)
+        const written = await bundle(parseBundleArgs(args))
+        process.stdout.write(`wrote ${written.path} (${Math.round(written.bytes / 1024)} KiB)\n`)
+        return 0
+      }
       case 'transcode':
         if (wantsHelp) return help(transcodeUsage)
         await transcode(parseTranscodeArgs(args), process.stdin, process.stdout)
