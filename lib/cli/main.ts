@@ -1,5 +1,7 @@
 import { FlowkitError, UsageError } from '../errors.ts'
 import { bundle, bundleUsage, parseBundleArgs } from './bundle.ts'
+import { parseRecordArgs, record, recordUsage } from './record.ts'
+import { parseReplayArgs, replay, replayUsage } from './replay.ts'
 import { initUsage, parseInitArgs, runInit } from './init.ts'
 import { isMaterializePreview, materializePreview, materializePreviewUsage, parseMaterializePreviewArgs } from './materialize-preview.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
@@ -16,6 +18,8 @@ commands:
               materialization) of a catalog (flow.yaml) and print the response
   preview     run capture sessions of a catalog's capture and print the documents they commit;
               with --materialization NAME --input FILE|-, run a materialization over documents
+  record      run capture sessions and write what they commit as a sample stream
+  replay FILE serve Flow's capture protocol for a recorded sample stream
   bundle ENTRY
               bundle a connector into one file for plain node (a production image)
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
@@ -49,6 +53,15 @@ export async function main(argv: string[]): Promise<number> {
       case 'shim':
         if (wantsHelp) return help(shimUsage)
         return await shim(parseShimArgs(args))
+      case 'record': {
+        if (wantsHelp) return help(recordUsage)
+        const recorded = await record(parseRecordArgs(args))
+        process.stderr.write(`recorded ${recorded.documents} documents in ${recorded.transactions} transactions\n`)
+        return 0
+      }
+      case 'replay':
+        if (wantsHelp) return help(replayUsage)
+        return await replay(parseReplayArgs(args))
       case 'bundle': {
         if (wantsHelp) return help(bundleUsage)
         const written = await bundle(parseBundleArgs(args))
