@@ -1,7 +1,7 @@
 // Runs a connector as a child process and talks Flow's capture protocol to it, in either
 // codec, through the same runtime driver and log reader as `flowkit preview`.
 import type { Codec } from '../../lib/codec/frames.ts'
-import { captureRequest, captureResponse, materializeRequest, materializeResponse, type CaptureRequest, type CaptureResponse, type MaterializeRequest, type MaterializeResponse, type MessageCodec } from '../../lib/protocol/index.ts'
+import { captureRequest, captureResponse, deriveRequest, deriveResponse, materializeRequest, materializeResponse, type CaptureRequest, type CaptureResponse, type DeriveRequest, type DeriveResponse, type MaterializeRequest, type MaterializeResponse, type MessageCodec } from '../../lib/protocol/index.ts'
 import { Connection } from '../../lib/runtime/connection.ts'
 import type { ConnectorLog } from '../../lib/io/log-reader.ts'
 import { spawnConnector } from '../../lib/runtime/process.ts'
@@ -29,6 +29,11 @@ export function startConnector(argv: readonly string[], codec: Codec, env: NodeJ
 /** The same, for a materialization. */
 export function startMaterialization(argv: readonly string[], codec: Codec, env: NodeJS.ProcessEnv = {}): ConnectorProcess<MaterializeRequest, MaterializeResponse> {
   return startProtocol(argv, codec, env, materializeRequest, materializeResponse)
+}
+
+/** The same, for a derivation. */
+export function startDerivation(argv: readonly string[], codec: Codec, env: NodeJS.ProcessEnv = {}): ConnectorProcess<DeriveRequest, DeriveResponse> {
+  return startProtocol(argv, codec, env, deriveRequest, deriveResponse)
 }
 
 function startProtocol<Req extends object, Res extends object>(argv: readonly string[], codec: Codec, env: NodeJS.ProcessEnv, requests: MessageCodec<Req>, responses: MessageCodec<Res>): ConnectorProcess<Req, Res> {
