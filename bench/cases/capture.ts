@@ -15,7 +15,8 @@
  * that merges checkpoints writes fewer frames). Each group runs at most 3 rounds, no warm-up
  * (a process starts cold whatever came before). The memory group is opt-in: ~80 s.
  */
-import { connectorScript, runBenchSession, type Codec, type SessionOptions } from '../connector-session.ts'
+import { connectorScript, runBenchSession, sessionRequests, type Codec, type SessionOptions } from '../connector-session.ts'
+import type { CaptureRequest } from '../../lib/protocol/index.ts'
 import { bundled } from '../bundle.ts'
 import type { BenchCase, BenchGroup, Work } from '../harness.ts'
 
@@ -53,6 +54,14 @@ export function connectorCase(
   }
 }
 
+/** The replay case's Open: its bindings name the sample stream's collections. */
+const replayRequests: CaptureRequest[] = sessionRequests.map((request) => {
+  const capture = request.open?.capture
+  if (!capture) return request
+  const bindings = (capture.bindings ?? []).map((binding) => ({ ...binding, resourceConfigJson: JSON.stringify({ collection: binding.collection?.name }) }))
+  return { open: { ...request.open, capture: { ...capture, bindings } } }
+})
+
 export function groups(): BenchGroup[] {
   const handWritten = connectorCase('capture hand-written batched loop', 'baseline-batched.ts', 'json', M)
   const naive = connectorCase('capture naive per-document write', 'baseline-naive.ts', 'json', SLOW)
@@ -63,6 +72,7 @@ export function groups(): BenchGroup[] {
   const ceiling = connectorCase('capture pre-serialized ceiling', 'baseline-preserialized.ts', 'json', M)
   const texts = (['json', 'proto'] as const).map((codec) => connectorCase('capture emit text docs', 'flowkit-text.ts', codec, M))
   const handWrittenText = connectorCase('capture hand-written batched loop, text docs', 'baseline-batched-text.ts', 'json', M)
+  const replays = (['json', 'proto'] as const).map((codec) => connectorCase('capture replay sample stream', 'flowkit-replay.ts', codec, M, { requests: replayRequests }))
 
   const memoryFull = connectorCase('memory object docs full speed', 'flowkit-objects.ts', 'json', 10 * M)
   const memoryThrottled = connectorCase('memory object docs reader 20 MB/s', 'flowkit-objects.ts', 'json', 2 * M, {
@@ -86,10 +96,10 @@ export function groups(): BenchGroup[] {
     },
     {
       ceiling,
-      cases: [...texts, handWrittenText],
+      cases: [...texts, handWrittenText, ...replays],
       maxRuns: 3,
       warmUp: false,
-      targets: [...texts.map((c) => ({ case: c.name, atLeast: 0.8 })), ...texts.map((c) => ({ case: c.name, versus: handWrittenText.name }))],
+      targets: [...[...texts, ...replays].map((c) => ({ case: c.name, atLeast: 0.8 })), ...texts.map((c) => ({ case: c.name, versus: handWrittenText.name }))],
     },
     {
       ceiling: memoryFull,

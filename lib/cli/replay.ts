@@ -79,7 +79,7 @@ async function* replayEvents(options: ReplayOptions, opened: readonly string[], 
   const started = performance.now()
   let documents = 0
   for (let round = 0; round < options.loop && !signal.aborted; round++) {
-    const stream = createReadStream(options.file, { highWaterMark: 256 * 1024 })
+    const stream = createReadStream(options.file, { highWaterMark: 1024 * 1024 })
     try {
       const { header, entries } = await readSampleStream(stream)
       const target = header.bindings.map((binding) => opened.indexOf(binding.collection))
