@@ -2,6 +2,7 @@ import { FlowkitError, UsageError } from '../errors.ts'
 import { bundle, bundleUsage, parseBundleArgs } from './bundle.ts'
 import { parseRecordArgs, record, recordUsage } from './record.ts'
 import { parseReplayArgs, replay, replayUsage } from './replay.ts'
+import { parseSampleArgs, sampleUsage, writeSample } from './sample.ts'
 import { initUsage, parseInitArgs, runInit } from './init.ts'
 import { isMaterializePreview, materializePreview, materializePreviewUsage, parseMaterializePreviewArgs } from './materialize-preview.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
@@ -20,6 +21,7 @@ commands:
               with --materialization NAME --input FILE|-, run a materialization over documents
   record      run capture sessions and write what they commit as a sample stream
   replay FILE serve Flow's capture protocol for a recorded sample stream
+  sample      write a generated sample stream of a set shape (small, nested, wide, mix)
   bundle ENTRY
               bundle a connector into one file for plain node (a production image)
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
@@ -57,6 +59,13 @@ export async function main(argv: string[]): Promise<number> {
         if (wantsHelp) return help(recordUsage)
         const recorded = await record(parseRecordArgs(args))
         process.stderr.write(`recorded ${recorded.documents} documents in ${recorded.transactions} transactions\n`)
+        return 0
+      }
+      case 'sample': {
+        if (wantsHelp) return help(sampleUsage)
+        const options = parseSampleArgs(args)
+        const bytes = await writeSample(options)
+        process.stderr.write(`wrote ${options.documents} ${options.shape} documents to ${options.out} (${Math.round(bytes / 1024)} KiB)\n`)
         return 0
       }
       case 'replay':

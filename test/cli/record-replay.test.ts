@@ -79,3 +79,37 @@ t.test('replay: --loop and --rate, and a truncated file fails with its offset', 
   t.equal(cut.code, 1)
   t.match(cut.stderr, /sample stream truncated at offset \d+/)
 })
+
+t.test('flowkit sample: each shape replays through a preview, every document valid against its recorded schema', async (t) => {
+  const dir = tempDir()
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }))
+  const sizes: Record<string, number> = {}
+  for (const shape of ['small', 'nested', 'wide', 'mix']) {
+    const stream = join(dir, `${shape}.msgpack`)
+    const made = await runCli(['sample', '--shape', shape, '--documents', '2500', '--seed', '7', '-o', stream])
+    t.equal(made.code, 0, made.stderr)
+    const again = join(dir, `${shape}-again.msgpack`)
+    await runCli(['sample', '--shape', shape, '--documents', '2500', '--seed', '7', '-o', again])
+    t.ok(readFileSync(stream).equals(readFileSync(again)), `${shape}: the same seed gives the same bytes`)
+    const collections = shape === 'mix' ? ['small', 'nested', 'wide'] : [shape]
+    const { readSampleStream } = await import('../../lib/codec/sample-stream.ts')
+    const { createReadStream } = await import('node:fs')
+    const file = createReadStream(stream)
+    const { header } = await readSampleStream(file)
+    file.destroy()
+    const catalog = {
+      captures: { 'acmeCo/replayed': { endpoint: { local: { command: ['node', flowkit, 'replay', stream], config: {} } }, bindings: header.bindings.map((b) => ({ resource: { collection: b.collection }, target: b.collection })) } },
+      collections: Object.fromEntries(header.bindings.map((b) => [b.collection, { key: b.key, schema: b.schema }])),
+    }
+    t.same(header.bindings.map((b) => b.collection), collections.map((c) => `flowkit/sample/${c}`))
+    writeFileSync(join(dir, `${shape}.yaml`), stringify(catalog))
+    const run = await runCli(['preview', '--source', join(dir, `${shape}.yaml`), '--sessions', '1'])
+    t.equal(run.code, 0, run.stderr)
+    const docs = run.stdout.split('\n').filter(Boolean).map((line) => JSON.parse(line) as [string, { id: number }])
+    t.equal(docs.length, 2500, `${shape}: every document, each valid (preview checks them against the schema)`)
+    sizes[shape] = (run.stdout.length - docs.length) / docs.length
+    if (shape === 'wide') t.equal(Object.keys(docs[0]?.[1] ?? {}).length, 200, 'a wide document has 200 fields')
+  }
+  t.ok((sizes.small ?? 0) < 200, `small documents are small (${sizes.small?.toFixed(0)} B)`)
+  t.ok((sizes.nested ?? 0) > 3000 && (sizes.nested ?? 0) < 6000, `nested documents are ~4 KiB (${sizes.nested?.toFixed(0)} B)`)
+})
