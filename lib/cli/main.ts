@@ -6,6 +6,7 @@ import { parseSampleArgs, sampleUsage, writeSample } from './sample.ts'
 import { initUsage, parseInitArgs, runInit } from './init.ts'
 import { isMaterializePreview, materializePreview, materializePreviewUsage, parseMaterializePreviewArgs } from './materialize-preview.ts'
 import { parsePreviewArgs, preview, previewUsage } from './preview.ts'
+import { parsePullUpstreamArgs, pullUpstream, pullUpstreamUsage } from './pull-upstream.ts'
 import { parseRawArgs, raw, RAW_REQUESTS, rawUsage } from './raw.ts'
 import { parseShimArgs, shim, shimUsage } from './shim.ts'
 import { parseTranscodeArgs, transcode, transcodeUsage } from './transcode.ts'
@@ -27,6 +28,8 @@ commands:
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
   shim airbyte|singer -- COMMAND
               serve Flow's capture protocol for an Airbyte source or a Singer tap run as COMMAND
+  pull-upstream SOURCE_REPO SOURCE_REF SOURCE_PREFIX DEST_PREFIX --license SPDX
+              import (or update) a folder of another git repository as one recorded commit
 
 Run 'flowkit <command> --help' for a command's options.`
 
@@ -77,6 +80,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stdout.write(`wrote ${written.path} (${Math.round(written.bytes / 1024)} KiB)\n`)
         return 0
       }
+      case 'pull-upstream':
+        if (wantsHelp) return help(pullUpstreamUsage)
+        return await pullUpstream(parsePullUpstreamArgs(args), process.stdout, process.stderr)
       case 'transcode':
         if (wantsHelp) return help(transcodeUsage)
         await transcode(parseTranscodeArgs(args), process.stdin, process.stdout)
