@@ -11,6 +11,7 @@ export type FlowkitErrorCode =
   | 'PROTOCOL_VIOLATION'
   | 'CONFIG_INVALID'
   | 'CONNECTOR_FAILED'
+  | 'OUTPUT_CLOSED'
   | 'DOCUMENT_INVALID'
   | 'USAGE'
   | 'ARGUMENT_INVALID'

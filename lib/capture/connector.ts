@@ -1,7 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
-import { redactSecrets } from '../io/redact.ts'
+import { redactSecrets, secretTexts } from '../io/redact.ts'
 import type { CaptureEvent } from '../ops/events.ts'
 import { stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
@@ -116,6 +116,11 @@ export interface CaptureConnector {
   apply(request: CaptureApply, logger: Logger): Promise<CaptureResponse>
   /** Starts a session: checks the Open request and returns the session's events, not yet pulled. */
   open(request: CaptureOpen, signal: AbortSignal, logger: Logger): Promise<CaptureSession>
+  /**
+   * The values of a request's config that its schema marks secret, which the serve loop keeps
+   * out of the logs from then on; none for a config that does not parse.
+   */
+  secrets?(configJson: string | null | undefined): readonly string[]
 }
 
 /** A session a connector opened. */
@@ -207,6 +212,16 @@ class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureCo
       redactedConfig: redactSecrets(definition.config, context.config),
       events: { [Symbol.asyncIterator]: () => definition.open(context)[Symbol.asyncIterator]() },
     }
+  }
+
+  secrets(configJson: string | null | undefined): readonly string[] {
+    let config: unknown
+    try {
+      config = parseJsonField(configJson, 'config')
+    } catch {
+      return []
+    }
+    return secretTexts(this.definition.config, config)
   }
 
   #config(text: string | null | undefined): Static<C> {

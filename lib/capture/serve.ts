@@ -40,6 +40,8 @@ export async function serveCapture(connector: CaptureConnector, options: ServeOp
     if (request === undefined) return
     const kind = requestKind(request)
     logger.debug('request', { kind })
+    const configJson = request.discover?.configJson ?? request.validate?.configJson ?? request.apply?.capture?.configJson ?? request.open?.capture?.configJson
+    if (configJson && connector.secrets) options.secrets?.add(connector.secrets(configJson))
     switch (kind) {
       case 'spec':
         await respond(await connector.spec(logger))
@@ -103,7 +105,9 @@ async function serveSession(connector: CaptureConnector, open: CaptureOpen, requ
   try {
     let batches: AsyncIterable<EventBatch> = toBatches()(session.events)
     if (explicit) batches = ackWindow({ maxInFlight: session.maxCheckpointsInFlight, ledger: acks })(batches)
-    const frames = encodeSession(batches, encoder, explicit ? acks : undefined, controller.signal, options.stopGraceMs ?? 5000)
+    const graceMs = options.stopGraceMs ?? 5000
+    const late = () => logger.warn(`the source did not stop within ${graceMs} ms of its stop signal; the session ends without waiting for it`)
+    const frames = encodeSession(batches, encoder, explicit ? acks : undefined, controller.signal, graceMs, late)
     await Promise.race([write(frames), readFailure])
   } finally {
     clearInterval(stats)
@@ -145,8 +149,8 @@ function settledNow<T>(pull: Promise<T>): Promise<T | typeof WAITING> {
 /**
  * Encodes batches into frames as they come. When the source ends, a transaction left open is
  * closed with an empty merge-patch checkpoint. When the session is stopped, no further batch
- * is pulled or written: the source gets `stopGraceMs` to return, and what was already encoded
- * (whole frames) has been written.
+ * is pulled or written: the source gets `graceMs` to return (past it, `late` is called and the
+ * source is abandoned, not awaited), and what was already encoded (whole frames) has been written.
  *
  * Output goes out in whole 64 KiB chunks while the source has its next batch ready at once;
  * whatever is encoded goes out as soon as the source would make the loop wait (so a checkpoint
@@ -160,6 +164,7 @@ async function* encodeSession(
   acks: AckQueue | undefined,
   signal: AbortSignal,
   graceMs: number,
+  late: () => void,
 ): AsyncGenerator<Buffer> {
   const iterator = batches[Symbol.asyncIterator]()
   // Each pull waits for the source or the stop signal, whichever comes first. Not
@@ -178,6 +183,7 @@ async function* encodeSession(
         })
   const written = acks ? (checkpoint: Parameters<AckQueue['written']>[0]) => acks.written(checkpoint) : undefined
   let pending: Promise<IteratorResult<EventBatch>> | undefined
+  let abandoned = false
   try {
     for (;;) {
       pending = iterator.next()
@@ -216,12 +222,20 @@ async function* encodeSession(
     }
     // Stopped: what was encoded goes out; the source gets the grace period to notice its signal and return.
     yield* encoder.take()
-    const grace = new Promise<void>((resolve) => setTimeout(resolve, graceMs).unref())
-    await Promise.race([pending.then(() => iterator.return?.()).catch(() => undefined), grace])
+    const grace = new Promise<'late'>((resolve) => setTimeout(resolve, graceMs, 'late').unref())
+    const returned = pending.then(() => iterator.return?.()).then(
+      () => 'returned' as const,
+      () => 'returned' as const,
+    )
+    // A source still busy with its pull cannot be returned (its return() would wait for the pull).
+    if ((await Promise.race([returned, grace])) === 'late') {
+      abandoned = true
+      late()
+    }
     pending = undefined
   } finally {
     signal.removeEventListener('abort', onAbort)
-    if (pending === undefined) await iterator.return?.()
+    if (pending === undefined && !abandoned) await iterator.return?.()
   }
 }
 
@@ -235,7 +249,9 @@ async function readDuringSession(requests: MessageReader<CaptureRequest>, acks: 
     const kind = requestKind(request)
     if (kind !== 'acknowledge') throw new ProtocolError('PROTOCOL_ORDER', `received ${kind} during a capture session; only acknowledge may follow Open`)
     if (!acks) throw new ProtocolError('PROTOCOL_ORDER', 'received Acknowledge, but this connector did not ask for explicit acknowledgements')
-    acks.acknowledge(request.acknowledge?.checkpoints ?? 0)
+    const checkpoints = request.acknowledge?.checkpoints ?? 0
+    if (checkpoints === 0) throw new ProtocolError('PROTOCOL_VIOLATION', 'received an Acknowledge of 0 checkpoints: Flow acknowledges one or more')
+    acks.acknowledge(checkpoints)
   }
 }
 

@@ -1,20 +1,27 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
-import { captureResponse, codecOf, type CaptureDiscoveredBinding, type CaptureResponse } from '../protocol/index.ts'
+import { captureResponse, codecOf, materializeResponse, type CaptureDiscoveredBinding, type CaptureResponse, type MaterializeResponse } from '../protocol/index.ts'
 import { apply, discover, spec, validate } from '../runtime/capture-rpc.ts'
 import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
+import { loadMaterialization } from '../runtime/materialize-catalog.ts'
+import { materializeApply, materializeSpec, materializeValidate, prepareMaterialization } from '../runtime/materialize-rpc.ts'
 import { extractInspect, INSPECT_USAGE, printConnectorLog, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 
 export const rawUsage = `usage: flowkit raw spec|discover|validate|apply --source FILE [--capture NAME] [--log-level LEVEL]
                                                [--inspect[=[HOST:]PORT]] [--emit-raw]
+       flowkit raw spec|validate|apply --source FILE --materialization NAME [--log-level LEVEL]
 
-Runs one request of the capture protocol against a capture of the catalog FILE, as Flow's
-runtime would (the internal Spec first, then the request), and prints the connector's response
-as one line of JSON. The connector's logs go to stderr.
+Runs one request of the capture protocol against a capture of the catalog FILE, or of the
+materialize protocol against a materialization, as Flow's runtime would (the internal Spec
+first, then the request), and prints the connector's response as one line of JSON. For a
+materialization, apply runs Validate first and applies the fields selected from its answer.
+The connector's logs go to stderr.
 
   --source FILE       catalog (flow.yaml or JSON); its imports are followed
   --capture NAME      the capture to run; may be left out when the catalog has one
+  --materialization NAME
+                      the materialization to run instead of a capture
   --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
                       (default: the capture's shards.logLevel, else info)
   --emit-raw          discover only: print each discovered binding as its own line of JSON
@@ -44,6 +51,7 @@ export function parseRawArgs(args: string[]): RawOptions {
   if (extra.length > 0) throw new UsageError(`unexpected argument ${JSON.stringify(extra[0])}`)
   const emitRaw = values['emit-raw'] === true
   if (emitRaw && request !== 'discover') throw new UsageError(`--emit-raw is for discover only, not ${request}`)
+  if (values.materialization !== undefined && request === 'discover') throw new UsageError('a materialization has no discover; run spec, validate or apply')
   return { request: request as RawRequest, ...sourceOptionsOf(values, inspect), ...(emitRaw ? { emitRaw } : {}) }
 }
 
@@ -56,11 +64,27 @@ const discoveredBinding = codecOf<CaptureDiscoveredBinding>('capture.Response.Di
  * `output`; with `emitRaw`, each binding of a Discovered response on its own line.
  */
 export async function raw(options: RawOptions, output: NodeJS.WritableStream): Promise<void> {
+  const start: StartOptions = { logLevel: options.logLevel, onLog: printConnectorLog, inspect: options.inspect }
+  if (options.materialization !== undefined) return rawMaterialize(options, output, start)
   const task = loadCapture(options.source, options.capture)
-  const response = await RUN[options.request](task, { logLevel: options.logLevel, onLog: printConnectorLog, inspect: options.inspect })
+  const response = await RUN[options.request](task, start)
   const text = options.emitRaw
     ? (response.discovered?.bindings ?? []).map((binding) => discoveredBinding.toJson(binding) + '\n').join('')
     : captureResponse.toJson(response) + '\n'
   if (text === '') return
-  await new Promise<void>((resolve, reject) => output.write(text, (error) => (error ? reject(error) : resolve())))
+  await writeText(output, text)
+}
+
+/** The request against a materialization; apply applies what Validate and the field selection give. */
+async function rawMaterialize(options: RawOptions, output: NodeJS.WritableStream, start: StartOptions): Promise<void> {
+  const task = loadMaterialization(options.source, options.materialization)
+  let response: MaterializeResponse
+  if (options.request === 'spec') response = await materializeSpec(task, start)
+  else if (options.request === 'validate') response = await materializeValidate(task, start)
+  else response = await materializeApply(task, (await prepareMaterialization(task, start)).materialization, {}, start)
+  await writeText(output, materializeResponse.toJson(response) + '\n')
+}
+
+function writeText(output: NodeJS.WritableStream, text: string): Promise<void> {
+  return new Promise<void>((resolve, reject) => output.write(text, (error) => (error ? reject(error) : resolve())))
 }

@@ -7,6 +7,8 @@ export interface SourceOptions {
   readonly source: string
   /** The capture to run; the catalog's only one when absent. */
   readonly capture?: string
+  /** The materialization to run, which makes the command run a materialization instead of a capture. */
+  readonly materialization?: string
   /** The connector's LOG_LEVEL; else the capture's `shards.logLevel`, else info. */
   readonly logLevel?: string
   /** `HOST:PORT`: run the connector under Node's inspector there, waiting for a debugger. */
@@ -16,6 +18,7 @@ export interface SourceOptions {
 export const SOURCE_OPTIONS = {
   source: { type: 'string' },
   capture: { type: 'string' },
+  materialization: { type: 'string' },
   'log-level': { type: 'string' },
 } as const
 
@@ -58,15 +61,17 @@ export function parseInspectAddress(text: string): string {
 }
 
 export function sourceOptionsOf(
-  values: { source?: string | undefined; capture?: string | undefined; 'log-level'?: string | undefined },
+  values: { source?: string | undefined; capture?: string | undefined; materialization?: string | undefined; 'log-level'?: string | undefined },
   inspect?: string,
 ): SourceOptions {
   if (values.source === undefined) throw new UsageError('--source is required (a flow.yaml or JSON catalog)')
   const level = values['log-level']
   if (level !== undefined && !LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`)
+  if (values.capture !== undefined && values.materialization !== undefined) throw new UsageError('--capture and --materialization name different tasks; give one of them')
   return {
     source: values.source,
     ...(values.capture === undefined ? {} : { capture: values.capture }),
+    ...(values.materialization === undefined ? {} : { materialization: values.materialization }),
     ...(level === undefined ? {} : { logLevel: level }),
     ...(inspect === undefined ? {} : { inspect }),
   }

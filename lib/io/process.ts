@@ -6,6 +6,7 @@ import type { Writable } from 'node:stream'
 import type { Codec } from '../codec/frames.ts'
 import { FlowkitError, UsageError } from '../errors.ts'
 import { createLogger, type Logger } from './log.ts'
+import { SecretTexts } from './redact.ts'
 
 /** What a serve loop gets from the process it runs in. */
 export interface ProcessIo {
@@ -17,6 +18,11 @@ export interface ProcessIo {
   readonly logger: Logger
   /** Aborted on SIGTERM or SIGINT: a running session stops as if stdin had closed. */
   readonly stop: AbortSignal
+  /**
+   * Texts `logger` keeps out of every line (the last error's and a crash's included): a serve
+   * loop adds the secret values of each config it reads.
+   */
+  readonly secrets?: SecretTexts
 }
 
 /**
@@ -43,7 +49,17 @@ export function chooseCodec(argv: readonly string[], env: NodeJS.ProcessEnv): Co
  * everything written to stdout has been handed to the OS.
  */
 export async function runProcess(serve: (io: ProcessIo) => Promise<void>): Promise<never> {
-  const logger = createLogger()
+  const secrets = new SecretTexts()
+  const logger = secrets.logger(createLogger())
+  // A crash (an error thrown outside the serve loop, e.g. in a timer) ends the process the same
+  // way, its message scrubbed of secrets, rather than as Node's raw stack trace.
+  const crash = (error: unknown) => {
+    logError(logger, error)
+    process.exitCode = 1
+    void flushed(process.stdout).then(() => process.exit(1))
+  }
+  process.on('uncaughtException', crash)
+  process.on('unhandledRejection', crash)
   const stop = new AbortController()
   const onSignal = (signal: NodeJS.Signals) => {
     logger.info('stopping on signal', { signal })
@@ -54,7 +70,7 @@ export async function runProcess(serve: (io: ProcessIo) => Promise<void>): Promi
   let code = 0
   try {
     const codec = chooseCodec(process.argv.slice(2), process.env)
-    await serve({ input: process.stdin, output: process.stdout, codec, logger, stop: stop.signal })
+    await serve({ input: process.stdin, output: process.stdout, codec, logger, stop: stop.signal, secrets })
   } catch (error) {
     logError(logger, error)
     code = 1

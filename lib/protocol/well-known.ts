@@ -71,11 +71,16 @@ export function formatDuration(value: SecondsNanos): string {
 
 const DURATION = /^(-)?(\d+)(?:\.(\d{1,9}))?s$/
 
+/** google.protobuf.Duration's range: about ±10,000 years. */
+const MAX_DURATION_SECONDS = 315_576_000_000
+
 /** Parses `"62.250s"`-style durations. */
 export function parseDuration(text: string): { seconds: Long; nanos: number } {
   const m = DURATION.exec(text)
   if (!m) throw new MessageError(`not a duration like "1.5s": ${JSON.stringify(text)}`)
   const negative = m[1] === '-'
+  // Long.fromString wraps past 64 bits: check the range on the digits first.
+  if (Number(m[2]) > MAX_DURATION_SECONDS) throw new MessageError(`duration out of range: ${JSON.stringify(text)}`)
   let seconds = Long.fromString(m[2] as string)
   let nanos = m[3] === undefined ? 0 : Number(m[3].padEnd(9, '0'))
   if (negative) {

@@ -37,6 +37,16 @@ export interface Collection {
   readonly key: readonly string[]
   /** The schema documents are validated against when written (`writeSchema`, else `schema`). */
   readonly writeSchema: unknown
+  /** The schema documents are read with (`readSchema`), when it differs from the write schema. */
+  readonly readSchema?: unknown
+  /** The catalog's explicit `projections`: field name → JSON pointer, or `{location, partition}`. */
+  readonly projections?: Readonly<Record<string, ExplicitProjection>>
+}
+
+/** An explicit projection of a collection field onto a document location. */
+export interface ExplicitProjection {
+  readonly location: string
+  readonly partition: boolean
 }
 
 export interface CaptureBinding {
@@ -55,15 +65,25 @@ export interface CaptureTask {
   readonly logLevel?: string
 }
 
-/** A section of a catalog (a capture or collection) and the file it was found in. */
-interface Entry {
+/** A section of a catalog (a capture, materialization or collection) and the file it was found in. */
+export interface Entry {
   readonly file: string
   readonly value: JsonObject
 }
 
-interface Catalog {
+export interface Catalog {
   readonly captures: Map<string, Entry>
+  readonly materializations: Map<string, Entry>
   readonly collections: Map<string, Entry>
+}
+
+const SECTIONS = ['captures', 'materializations', 'collections'] as const
+
+/** Loads the catalog at `source` and every file it imports. */
+export function loadCatalog(source: string): Catalog {
+  const catalog: Catalog = { captures: new Map(), materializations: new Map(), collections: new Map() }
+  loadFile(resolve(source), catalog, new Set())
+  return catalog
 }
 
 /**
@@ -74,8 +94,7 @@ interface Catalog {
  * still encrypted with sops.
  */
 export function loadCapture(source: string, name?: string): CaptureTask {
-  const catalog: Catalog = { captures: new Map(), collections: new Map() }
-  loadFile(resolve(source), catalog, new Set())
+  const catalog = loadCatalog(source)
   const names = [...catalog.captures.keys()].sort()
   if (names.length === 0) throw new ConfigError(`catalog ${shown(source)} defines no captures`)
   let picked: string
@@ -93,8 +112,8 @@ function loadFile(file: string, catalog: Catalog, seen: Set<string>): void {
   if (seen.has(file)) return
   seen.add(file)
   const document = readDocument(file, 'catalog')
-  if (!isObject(document)) throw new ConfigError(`catalog ${shown(file)} is not a mapping of sections (captures, collections, import, ...)`)
-  for (const section of ['captures', 'collections'] as const) {
+  if (!isObject(document)) throw new ConfigError(`catalog ${shown(file)} is not a mapping of sections (captures, materializations, collections, import, ...)`)
+  for (const section of SECTIONS) {
     const entries = document[section]
     if (entries === undefined || entries === null) continue
     if (!isObject(entries)) throw new ConfigError(`${section} in ${shown(file)} must be a mapping of names`)
@@ -135,7 +154,8 @@ function resolveCapture(name: string, entry: Entry, catalog: Catalog): CaptureTa
   return { name, endpoint, bindings: resolved, ...(logLevel === undefined ? {} : { logLevel }) }
 }
 
-function resolveEndpoint(where: string, entry: Entry): Endpoint {
+/** The endpoint of a capture or materialization entry, its config read. */
+export function resolveEndpoint(where: string, entry: Entry): Endpoint {
   const endpoint = entry.value.endpoint
   if (!isObject(endpoint)) throw new ConfigError(`${where} has no endpoint`)
   if (isObject(endpoint.local)) {
@@ -171,15 +191,38 @@ function resolveConfig(where: string, file: string, config: unknown): unknown {
   return config ?? {}
 }
 
-function resolveCollection(name: string, entry: Entry): Collection {
+/**
+ * A collection entry: its key and write schema (files read); with `readSide`, as a
+ * materialization reads the collection, also its read schema and explicit projections.
+ */
+export function resolveCollection(name: string, entry: Entry, readSide = false): Collection {
   const key = entry.value.key
   if (!Array.isArray(key) || key.length === 0 || !key.every((pointer) => typeof pointer === 'string')) {
     throw new ConfigError(`collection ${name}: key must be a non-empty list of JSON pointers`)
   }
+  const schemaOf = (schema: unknown) => (typeof schema === 'string' ? readDocument(resolveFrom(entry.file, schema, 'schema'), 'schema') : schema)
   const schema = entry.value.writeSchema ?? entry.value.schema
   if (schema === undefined || schema === null) throw new ConfigError(`collection ${name} has neither schema nor writeSchema`)
-  const writeSchema = typeof schema === 'string' ? readDocument(resolveFrom(entry.file, schema, 'schema'), 'schema') : schema
-  return { name, key: key as string[], writeSchema }
+  const read = readSide ? entry.value.readSchema : undefined
+  const projections = readSide ? entry.value.projections : undefined
+  return {
+    name,
+    key: key as string[],
+    writeSchema: schemaOf(schema),
+    ...(read === undefined || read === null ? {} : { readSchema: schemaOf(read) }),
+    ...(projections === undefined || projections === null ? {} : { projections: explicitProjections(name, projections) }),
+  }
+}
+
+function explicitProjections(collection: string, projections: unknown): Record<string, ExplicitProjection> {
+  if (!isObject(projections)) throw new ConfigError(`collection ${collection}: projections must be a mapping of field names to JSON pointers`)
+  const out: Record<string, ExplicitProjection> = {}
+  for (const [field, value] of Object.entries(projections)) {
+    if (typeof value === 'string') out[field] = { location: value, partition: false }
+    else if (isObject(value) && typeof value.location === 'string') out[field] = { location: value.location, partition: value.partition === true }
+    else throw new ConfigError(`collection ${collection}: projection ${field} must be a JSON pointer or {location, partition}`)
+  }
+  return out
 }
 
 function isSealed(value: unknown): boolean {
@@ -217,7 +260,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** A path as the user would write it: relative to the working directory when inside it. */
-function shown(path: string): string {
+export function shown(path: string): string {
   const rel = relative(process.cwd(), resolve(path))
   return rel === '' || rel.startsWith('..') || isAbsolute(rel) ? resolve(path) : rel
 }

@@ -1,10 +1,16 @@
 /**
  * flowkit/testing: run a connector in a test as Flow's runtime runs it, from a catalog
- * (`flow.yaml`) or a task built in code: its unary RPCs, and capture sessions whose committed
- * transactions a test can inspect. The same driver runs `flowkit raw` and `flowkit preview`.
+ * (`flow.yaml`) or a task built in code: its unary RPCs, capture sessions whose committed
+ * transactions a test can inspect, and materialization sessions fed documents. The same driver
+ * runs `flowkit raw` and `flowkit preview`.
  */
 import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
 import { runCaptureSession, type SessionOptions, type Transaction } from '../runtime/capture-session.ts'
+import type { StartOptions } from '../runtime/endpoint.ts'
+import { loadMaterialization, type MaterializationTask } from '../runtime/materialize-catalog.ts'
+import { materializeApply, prepareMaterialization } from '../runtime/materialize-rpc.ts'
+import { runMaterializeSession, type MaterializeSessionResult, type TransactionSummary } from '../runtime/materialize-session.ts'
+import { applyStateUpdate, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
 
 export { loadCapture, type CaptureBinding, type CaptureTask, type Collection, type Endpoint, type ImageEndpoint, type LocalEndpoint } from '../runtime/catalog.ts'
 export type { ConnectorLog } from '../io/log-reader.ts'
@@ -47,4 +53,56 @@ export async function collectCapture(source: string | CaptureTask, options: Coll
   const names = task.bindings.map((binding) => binding.collection.name)
   const documents = transactions.flatMap((transaction) => transaction.documents.map(([binding, doc]) => [names[binding] as string, JSON.parse(doc)] as const))
   return { documents, transactions, state }
+}
+
+export { loadMaterialization, type FieldsSpec, type MaterializationBinding, type MaterializationTask } from '../runtime/materialize-catalog.ts'
+export { materializeApply, materializeSpec, materializeValidate, prepareMaterialization, type Prepared } from '../runtime/materialize-rpc.ts'
+export { runMaterializeSession, type MaterializeSessionOptions, type MaterializeSessionResult, type TransactionSummary } from '../runtime/materialize-session.ts'
+export { readDriverState, writeDriverState, type DriverState } from '../runtime/materialize-state.ts'
+export { selectFields, type FieldConstraint, type SelectionInput } from '../runtime/field-selection.ts'
+
+export interface MaterializeDocumentsOptions extends Omit<StartOptions, 'inspect'> {
+  /** `[collection, document]` pairs, in order: the input of the session. */
+  readonly documents: Iterable<readonly [string, unknown]> | AsyncIterable<readonly [string, unknown]>
+  /** The materialization to run when the catalog has several. */
+  readonly materialization?: string
+  /** The codec of a local connector, overriding its endpoint's `protobuf`. */
+  readonly codec?: 'json' | 'proto'
+  /** The driver state file: read if it exists, replaced after each commit, so a rerun resumes. */
+  readonly stateFile?: string
+  /** Documents per transaction. Default 1000. */
+  readonly transactionDocs?: number
+}
+
+/** What `materializeDocuments` did. */
+export interface Materialized extends MaterializeSessionResult {
+  readonly summaries: readonly TransactionSummary[]
+  /** The Applied response's action description. */
+  readonly applied: string
+}
+
+/**
+ * Runs a materialization over documents as `flowkit preview --materialization` does: Validate,
+ * the field selection, Apply, then one session. Fails as `runMaterializeSession` fails.
+ */
+export async function materializeDocuments(source: string | MaterializationTask, options: MaterializeDocumentsOptions): Promise<Materialized> {
+  const loaded = typeof source === 'string' ? loadMaterialization(source, options.materialization) : source
+  const task = options.codec === undefined || loaded.endpoint.type !== 'local' ? loaded : { ...loaded, endpoint: { ...loaded.endpoint, protobuf: options.codec === 'proto' } }
+  const start: StartOptions = { logLevel: options.logLevel, onLog: options.onLog }
+  let state = options.stateFile === undefined ? undefined : await readDriverState(options.stateFile)
+  const { materialization } = await prepareMaterialization(task, start)
+  const applied = (await materializeApply(task, materialization, state?.connectorState ?? {}, start)).applied
+  if (state && applied?.state) state = { ...state, connectorState: applyStateUpdate(state.connectorState, applied.state) }
+  const summaries: TransactionSummary[] = []
+  const result = await runMaterializeSession(task, materialization, options.documents, {
+    ...start,
+    ...(state ? { state } : {}),
+    ...(options.transactionDocs === undefined ? {} : { transactionDocs: options.transactionDocs }),
+    onCommit: async (committed, summary) => {
+      summaries.push(summary)
+      if (options.stateFile !== undefined) await writeDriverState(options.stateFile, committed)
+    },
+  })
+  if (options.stateFile !== undefined) await writeDriverState(options.stateFile, result.state)
+  return { ...result, summaries, applied: applied?.actionDescription ?? '' }
 }

@@ -8,7 +8,8 @@ import { Buffer } from 'node:buffer'
 import fc from 'fast-check'
 import { packTuple, TupleUuid, unpackTuple, unpackTupleAsJson, type TupleValue } from '../../lib/json/tuple.ts'
 import { compareStrings } from '../../lib/json/compare.ts'
-import { ArgumentError, TupleError } from '../../lib/errors.ts'
+import { ArgumentError } from '../../lib/errors.ts'
+import { mutatedTupleBytes, randomTupleBytes, tupleValue, unpacksOrRefuses } from '../fuzz/tuples.ts'
 
 const hex = (bytes: Uint8Array) => Buffer.from(bytes).toString('hex')
 const bytesOf = (text: string) => new Uint8Array(Buffer.from(text.replace(/\s+/g, ''), 'hex'))
@@ -151,24 +152,7 @@ t.test('a Buffer (a view into a shared pool) unpacks like any Uint8Array, and is
   t.equal(Object.getPrototypeOf(values[3]), Uint8Array.prototype)
 })
 
-// --- Generated values ---
-
-const tupleValue: fc.Arbitrary<TupleValue> = fc.letrec<{ value: TupleValue; nested: TupleValue[] }>((tie) => ({
-  value: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    fc.constant(null),
-    fc.boolean(),
-    fc.integer({ min: -1000, max: 1000 }),
-    fc.maxSafeInteger(),
-    fc.bigInt({ min: -(2n ** 600n), max: 2n ** 600n }),
-    fc.double(),
-    fc.string({ unit: 'binary' }),
-    fc.uint8Array({ maxLength: 12 }),
-    fc.uint8Array({ minLength: 16, maxLength: 16 }).map((bytes) => new TupleUuid(bytes)),
-    tie('nested'),
-  ),
-  nested: fc.array(tie('value'), { maxLength: 4 }),
-})).value
+// --- Generated values (tupleValue: test/fuzz/tuples.ts) ---
 
 /** What unpacking gives for a packed value: integers as numbers when safe, bigints otherwise. */
 function normalized(value: TupleValue): TupleValue {
@@ -235,38 +219,12 @@ t.test('ordering: packed doubles sort as the numbers do, -0 before 0', async () 
 
 // --- Fuzzing ---
 
-/** Unpacks with both functions; either values or a TupleError, never anything else. */
-function unpacksOrRefuses(bytes: Uint8Array): void {
-  for (const unpack of [unpackTuple, unpackTupleAsJson]) {
-    try {
-      assert.ok(Array.isArray(unpack(bytes)))
-    } catch (error) {
-      if (!(error instanceof TupleError) || error.code !== 'TUPLE_INVALID') throw error
-      assert.ok(error.offset >= 0 && error.offset < bytes.length, `offset ${error.offset} is within ${bytes.length} bytes`)
-    }
-  }
-}
-
 t.test('fuzz: random bytes', async () => {
-  const interesting = fc.constantFrom(0x00, 0x01, 0x02, 0x05, 0x0b, 0x0c, 0x13, 0x14, 0x15, 0x1c, 0x1d, 0x20, 0x21, 0x26, 0x27, 0x30, 0xff)
-  const bytes = fc.oneof(fc.uint8Array({ maxLength: 64 }), fc.array(fc.oneof(interesting, fc.nat(255)), { maxLength: 64 }).map((list) => new Uint8Array(list)))
-  fc.assert(fc.property(bytes, unpacksOrRefuses), { numRuns: 20000 })
+  fc.assert(fc.property(randomTupleBytes, unpacksOrRefuses), { numRuns: 20000 })
 })
 
 t.test('fuzz: packed tuples mutated, truncated and extended', async () => {
-  const mutation = fc.tuple(fc.array(tupleValue, { minLength: 1, maxLength: 4 }), fc.nat(), fc.nat(255), fc.constantFrom('flip', 'truncate', 'insert', 'delete'))
-  fc.assert(
-    fc.property(mutation, ([values, at, byte, how]) => {
-      const packed = Array.from(packTuple(values))
-      const i = at % packed.length
-      if (how === 'flip') packed[i] = byte
-      else if (how === 'truncate') packed.length = i
-      else if (how === 'insert') packed.splice(i, 0, byte)
-      else packed.splice(i, 1)
-      unpacksOrRefuses(new Uint8Array(packed))
-    }),
-    { numRuns: 20000 },
-  )
+  fc.assert(fc.property(mutatedTupleBytes, unpacksOrRefuses), { numRuns: 20000 })
 })
 
 t.test('fuzz: deep nesting needs no call stack', async (t) => {
