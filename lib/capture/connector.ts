@@ -3,7 +3,7 @@ import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import { redactSecrets, secretTexts } from '../io/redact.ts'
 import type { CaptureEvent } from '../ops/events.ts'
-import { stringsAtPointers } from '../json/pointer.ts'
+import { checkDistinctPaths, stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
 import {
   PROTOCOL_VERSION,
@@ -269,11 +269,5 @@ class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureCo
 /** Validate's answer must give one resource path per binding, no two the same. */
 function checkResourcePaths(paths: readonly (readonly string[])[], bindings: number): void {
   if (paths.length !== bindings) throw new ConfigError(`validate returned ${paths.length} resource paths for ${bindings} bindings`)
-  const seen = new Map<string, number>()
-  paths.forEach((path, index) => {
-    const key = JSON.stringify(path)
-    const other = seen.get(key)
-    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
-    seen.set(key, index)
-  })
+  checkDistinctPaths(paths)
 }

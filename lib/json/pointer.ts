@@ -58,3 +58,14 @@ export function stringsAtPointers(document: unknown, pointers: readonly string[]
     return typeof value === 'string' ? value : JSON.stringify(value)
   })
 }
+
+/** Resource paths, one per binding, must differ: a ConfigError names the first two bindings that share one. */
+export function checkDistinctPaths(paths: readonly (readonly string[])[]): void {
+  const seen = new Map<string, number>()
+  paths.forEach((path, index) => {
+    const key = JSON.stringify(path)
+    const other = seen.get(key)
+    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
+    seen.set(key, index)
+  })
+}

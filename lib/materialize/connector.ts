@@ -2,7 +2,7 @@ import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
 import { compileSchema, parseJsonField, type CompiledSchema } from '../json/config-schema.ts'
-import { stringsAtPointers } from '../json/pointer.ts'
+import { checkDistinctPaths, stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
 import {
   PROTOCOL_VERSION,
@@ -187,7 +187,7 @@ class CompiledMaterialization<C extends TSchema, R extends TSchema> implements M
     const context = { config: this.#config(request.configJson), name: request.name ?? '', bindings, logger }
     const answers = this.definition.validate ? await this.definition.validate(context) : bindings.map(defaultValidated)
     if (answers.length !== bindings.length) throw new ConfigError(`validate answered for ${answers.length} bindings of ${bindings.length}`)
-    checkUnique(answers.map((answer, i) => answer.resourcePath ?? (bindings[i] as ValidateBinding<unknown>).resourcePath))
+    checkDistinctPaths(answers.map((answer, i) => answer.resourcePath ?? (bindings[i] as ValidateBinding<unknown>).resourcePath))
     return { validated: { bindings: answers.map((answer, i) => validatedBinding(answer, bindings[i] as ValidateBinding<unknown>)) } }
   }
 
@@ -285,14 +285,4 @@ function validatedBinding(answer: ValidatedBinding, binding: ValidateBinding<unk
     resourcePath: [...(answer.resourcePath ?? binding.resourcePath)],
     deltaUpdates: answer.deltaUpdates ?? binding.deltaUpdates,
   }
-}
-
-function checkUnique(paths: readonly (readonly string[])[]): void {
-  const seen = new Map<string, number>()
-  paths.forEach((path, index) => {
-    const key = JSON.stringify(path)
-    const other = seen.get(key)
-    if (other !== undefined) throw new ConfigError(`bindings ${other} and ${index} have the same resource path ${key}`)
-    seen.set(key, index)
-  })
 }

@@ -1,12 +1,10 @@
-import { encodeFrame, readFrames } from '../codec/frames.ts'
+import { encodeFrame, readFrames, type MessageReader } from '../codec/frames.ts'
 import { ProtocolError } from '../errors.ts'
 import type { ProcessIo } from '../io/process.ts'
 import { sink } from '../io/sink.ts'
-import { materializeRequest, materializeResponse, runtimeCheckpoint, type MaterializeOpen, type MaterializeResponse } from '../protocol/index.ts'
+import { materializeRequest, materializeResponse, runtimeCheckpoint, type MaterializeOpen, type MaterializeRequest, type MaterializeResponse } from '../protocol/index.ts'
 import type { MaterializeConnector } from './connector.ts'
 import { requestKind, runTransactions } from './transactions.ts'
-import type { MessageReader } from '../codec/frames.ts'
-import type { MaterializeRequest } from '../protocol/index.ts'
 
 export interface ServeOptions extends Omit<ProcessIo, 'stop'> {
   /** Aborting it aborts the session's signal (SIGTERM); the session still ends with stdin. */
