@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
+import { secretTexts } from '../io/redact.ts'
 import { compileSchema, parseJsonField, type CompiledSchema } from '../json/config-schema.ts'
 import { checkDistinctPaths, stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
@@ -120,6 +121,8 @@ export interface MaterializeConnector {
   validate(request: MaterializeValidate, logger: Logger): Promise<MaterializeResponse>
   apply(request: MaterializeApply, logger: Logger): Promise<MaterializeResponse>
   open(request: MaterializeOpen, signal: AbortSignal, logger: Logger): Promise<MaterializeSession>
+  /** The texts of the config's values under properties marked secret, to be scrubbed from every log. */
+  secrets?(configJson: string | null | undefined): readonly string[]
 }
 
 export interface MaterializeSession {
@@ -213,6 +216,16 @@ class CompiledMaterialization<C extends TSchema, R extends TSchema> implements M
     const bindings = this.#specBindings(spec)
     const context = { config: this.#config(spec?.configJson), name: spec?.name ?? '', version: request.version ?? '', bindings, state, range, signal, logger }
     return { name: context.name, bindings: bindings.length, transactor: await this.definition.open(context) }
+  }
+
+  secrets(configJson: string | null | undefined): readonly string[] {
+    let config: unknown
+    try {
+      config = parseJsonField(configJson, 'config')
+    } catch {
+      return []
+    }
+    return secretTexts(this.definition.config, config)
   }
 
   #config(text: string | null | undefined): Static<C> {

@@ -27,6 +27,8 @@ export async function serveMaterialize(connector: MaterializeConnector, options:
     if (request === undefined) return
     const kind = requestKind(request)
     logger.debug('request', { kind })
+    const configJson = request.validate?.configJson ?? request.apply?.materialization?.configJson ?? request.open?.materialization?.configJson
+    if (configJson && connector.secrets) options.secrets?.add(connector.secrets(configJson))
     if (kind === 'spec') await respond([await connector.spec(logger)])
     else if (kind === 'validate') await respond([await connector.validate(request.validate!, logger)])
     else if (kind === 'apply') await respond([await connector.apply(request.apply!, logger)])

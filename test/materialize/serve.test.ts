@@ -177,3 +177,25 @@ t.test('a store that fails ends the session with its error, and no StartedCommit
   t.equal(exit.code, 1)
   t.match(exit.logs.at(-1)?.message, /the store failed on purpose/)
 })
+
+t.test('a secret of the config appears in no log, response or error of a session, failing or not', async (t) => {
+  const marker = 'MARKER-m4t3r-1a2b'
+  for (const codec of codecs) {
+    for (const failStore of [false, true]) {
+      const c = startMaterialization(['--import', 'tsx', fixture], codec, { LOG_LEVEL: 'debug' })
+      c.send({ validate: { name: 'acmeCo/memory', configJson: JSON.stringify({ password: marker }), bindings: [] } })
+      c.send(openRequest({ failStore, password: marker }))
+      c.send({ acknowledge: {} })
+      c.send({ flush: {} })
+      c.send(store(codec, 1, { id: 1 }))
+      c.send({ startCommit: { runtimeCheckpoint: {} } })
+      c.end()
+      const responses = await c.rest().catch((error: unknown) => [String(error)])
+      const exit = await c.exited
+      const what = `${codec}, ${failStore ? 'a failing store' : 'a session that commits'}`
+      t.equal(exit.code, failStore ? 1 : 0, what)
+      t.ok(exit.logs.some((l) => l.message === 'opened'), `${what}: the config was logged`)
+      t.notOk((JSON.stringify(responses) + exit.stderr).includes(marker), `${what}: the marker appears nowhere`)
+    }
+  }
+})
