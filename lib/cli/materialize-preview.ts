@@ -4,9 +4,9 @@ import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
 import { loadMaterialization, type MaterializationTask } from '../runtime/materialize-catalog.ts'
-import { materializeApply, prepareMaterialization } from '../runtime/materialize-rpc.ts'
+import { applyMaterialization } from '../runtime/materialize-rpc.ts'
 import { runMaterializeSession, type TransactionSummary } from '../runtime/materialize-session.ts'
-import { applyStateUpdate, INITIAL_STATE, readDriverState, writeDriverState, type DriverState } from '../runtime/materialize-state.ts'
+import { INITIAL_STATE, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
 import { connectorLogText, extractInspect, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
 
 export const materializePreviewUsage = `usage: flowkit preview --source FILE --materialization NAME --input FILE|- [--transaction-docs N]
@@ -78,12 +78,9 @@ export async function materializePreview(options: MaterializePreviewOptions, err
   const task = withCodec(loadMaterialization(options.source, options.materialization), options.codec)
   const say = (text: string) => void errors.write(`flowkit preview: ${text}\n`)
   const start: StartOptions = { logLevel: options.logLevel, onLog: (log) => void errors.write(connectorLogText(log)), inspect: options.inspect }
-  let state: DriverState = options.stateFile === undefined ? INITIAL_STATE : await readDriverState(options.stateFile)
-
-  const { materialization } = await prepareMaterialization(task, start)
-  const applied = (await materializeApply(task, materialization, state.connectorState, start)).applied
-  say(`applied ${task.name}: ${applied?.actionDescription || 'nothing to change'}`)
-  state = { ...state, connectorState: applyStateUpdate(state.connectorState, applied?.state) }
+  const initial = options.stateFile === undefined ? INITIAL_STATE : await readDriverState(options.stateFile)
+  const { materialization, description, state } = await applyMaterialization(task, initial, start)
+  say(`applied ${task.name}: ${description || 'nothing to change'}`)
 
   const stop = new AbortController()
   const onSignal = () => stop.abort()

@@ -49,6 +49,8 @@ export const materializeRequest: MessageCodec<MaterializeRequest> = codecOf('mat
 export const materializeResponse: MessageCodec<MaterializeResponse> = codecOf('materialize.Response')
 export const deriveRequest: MessageCodec<DeriveRequest> = codecOf('derive.Request')
 export const deriveResponse: MessageCodec<DeriveResponse> = codecOf('derive.Response')
+/** A materialization's spec, as the runtime keeps the one it applied last. */
+export const materializationSpec: MessageCodec<MaterializationSpec> = codecOf('flow.MaterializationSpec')
 /** A runtime checkpoint (consumer.Checkpoint), which an authoritative materialization stores as protobuf bytes. */
 export const runtimeCheckpoint: MessageCodec<RuntimeCheckpoint> = codecOf('consumer.Checkpoint')
 

@@ -31,13 +31,17 @@ export function specRequest(task: MaterializationTask): MaterializeRequest {
   return { spec: { connectorType: connectorTypeOf(task.endpoint), configJson: configJsonOf(task) } }
 }
 
-/** Validate: each binding's resource config, its collection with every projection, and the config of the fields the user includes. */
-export function validateRequest(task: MaterializationTask): MaterializeRequest {
+/**
+ * Validate: each binding's resource config, its collection with every projection, the config of
+ * the fields the user includes, and the materialization applied last, if there was one.
+ */
+export function validateRequest(task: MaterializationTask, last?: MaterializationSpec): MaterializeRequest {
   return {
     validate: {
       name: task.name,
       connectorType: connectorTypeOf(task.endpoint),
       configJson: configJsonOf(task),
+      ...(last === undefined ? {} : { lastMaterialization: last }),
       bindings: task.bindings.map((binding) => ({
         resourceConfigJson: JSON.stringify(binding.resource),
         collection: collectionSpecOf(binding),
@@ -96,8 +100,10 @@ export function materializationSpecOf(task: MaterializationTask, validated: Vali
   }
 }
 
-export function applyRequest(materialization: MaterializationSpec, state: unknown): MaterializeRequest {
-  return { apply: { materialization, version: versionOf(materialization), stateJson: JSON.stringify(state ?? {}) } }
+/** Apply, with the connector state and the materialization applied last (and its version), if there was one. */
+export function applyRequest(materialization: MaterializationSpec, state: unknown, last?: MaterializationSpec): MaterializeRequest {
+  const previous = last === undefined ? {} : { lastMaterialization: last, lastVersion: versionOf(last) }
+  return { apply: { materialization, version: versionOf(materialization), stateJson: JSON.stringify(state ?? {}), ...previous } }
 }
 
 /** Open over the full key and r-clock range, with the connector state (`{}` at first). */

@@ -4,10 +4,11 @@
  * a Spec. A unary RPC then gets its request and EOF on stdin, and must answer with exactly one
  * response of the matching kind and exit cleanly.
  */
-import { materializeRequest, materializeResponse, type FieldSelection, type MaterializationSpec, type MaterializeRequest, type MaterializeResponse } from '../protocol/index.ts'
+import { materializationSpec, materializeRequest, materializeResponse, type FieldSelection, type MaterializationSpec, type MaterializeRequest, type MaterializeResponse } from '../protocol/index.ts'
 import { Connection } from './connection.ts'
 import { startEndpoint, type StartOptions } from './endpoint.ts'
 import type { MaterializationTask } from './materialize-catalog.ts'
+import { applyStateUpdate, type DriverState } from './materialize-state.ts'
 import { applyRequest, fieldSelections, internalSpecRequest, materializationSpecOf, specRequest, validateRequest } from './materialize-requests.ts'
 
 /** A running materialization connector, spoken to as the runtime speaks to it. */
@@ -55,9 +56,9 @@ export function materializeSpec(task: MaterializationTask, options: StartOptions
   return unary(task, options, 'spec', specRequest(task))
 }
 
-/** Validate; a Validated answer with a binding count other than the request's is a protocol error. */
-export async function materializeValidate(task: MaterializationTask, options: StartOptions = {}): Promise<MaterializeResponse> {
-  return unary(task, options, 'validated', validateRequest(task), (response, connection) => {
+/** Validate (with the materialization applied last, if any); a Validated answer with a binding count other than the request's is a protocol error. */
+export async function materializeValidate(task: MaterializationTask, options: StartOptions = {}, last?: MaterializationSpec): Promise<MaterializeResponse> {
+  return unary(task, options, 'validated', validateRequest(task, last), (response, connection) => {
     const answered = response.validated?.bindings?.length ?? 0
     if (answered !== task.bindings.length) throw connection.violation('PROTOCOL_VIOLATION', `Validated has ${answered} bindings, but Validate had ${task.bindings.length}`)
   })
@@ -70,15 +71,43 @@ export interface Prepared {
 }
 
 /** Validate, then the field selection: the materialization as it will be applied. */
-export async function prepareMaterialization(task: MaterializationTask, options: StartOptions = {}): Promise<Prepared> {
-  const validated = (await materializeValidate(task, options)).validated!
+export async function prepareMaterialization(task: MaterializationTask, options: StartOptions = {}, last?: MaterializationSpec): Promise<Prepared> {
+  const validated = (await materializeValidate(task, options, last)).validated!
   const selections = fieldSelections(task, validated)
   return { materialization: materializationSpecOf(task, validated, selections), selections }
 }
 
-/** Apply of a prepared materialization, with the connector state the runtime holds. */
-export function materializeApply(task: MaterializationTask, materialization: MaterializationSpec, state: unknown, options: StartOptions = {}): Promise<MaterializeResponse> {
-  return unary(task, options, 'applied', applyRequest(materialization, state))
+/** Apply of a prepared materialization, with the connector state the runtime holds and the materialization applied before it. */
+export function materializeApply(task: MaterializationTask, materialization: MaterializationSpec, state: unknown, options: StartOptions = {}, last?: MaterializationSpec): Promise<MaterializeResponse> {
+  return unary(task, options, 'applied', applyRequest(materialization, state, last))
+}
+
+/** What `applyMaterialization` did. */
+export interface AppliedMaterialization {
+  readonly materialization: MaterializationSpec
+  /** The Applied response's action description ('' when there was nothing to do). */
+  readonly description: string
+  /** The driver state to open with: Applied's state update applied, and this materialization recorded as the last applied. */
+  readonly state: DriverState
+}
+
+/**
+ * Validate, the field selection and Apply, as the runtime runs them before a session: both
+ * requests carry the materialization the driver state says was applied last.
+ */
+export async function applyMaterialization(task: MaterializationTask, state: DriverState, options: StartOptions = {}): Promise<AppliedMaterialization> {
+  const last = state.lastMaterialization === undefined ? undefined : materializationSpec.fromJson(JSON.stringify(state.lastMaterialization))
+  const { materialization } = await prepareMaterialization(task, options, last)
+  const applied = (await materializeApply(task, materialization, state.connectorState, options, last)).applied
+  return {
+    materialization,
+    description: applied?.actionDescription ?? '',
+    state: {
+      ...state,
+      connectorState: applyStateUpdate(state.connectorState, applied?.state),
+      lastMaterialization: JSON.parse(materializationSpec.toJson(materialization)) as unknown,
+    },
+  }
 }
 
 async function unary(

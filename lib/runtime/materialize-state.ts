@@ -5,11 +5,11 @@
  * Also the runtime checkpoint that tells an authoritative endpoint how far the input went.
  */
 import Long from 'long'
-import { open, readFile, rename } from 'node:fs/promises'
 import { ConfigError, messageOf } from '../errors.ts'
 import { applyMergePatch } from '../json/merge-patch.ts'
 import { isObject } from '../json/values.ts'
 import type { ConnectorState, RuntimeCheckpoint } from '../protocol/index.ts'
+import { readStateFile, replaceStateFile } from './state-file.ts'
 
 /** The checkpoint source under which the driver records how many input lines were committed. */
 export const INPUT_SOURCE = 'flowkit/preview'
@@ -21,6 +21,8 @@ export interface DriverState {
   readonly connectorState: unknown
   /** Per binding (by resource path, as JSON): the greatest key stored, packed, in base64. */
   readonly maxKeys: Readonly<Record<string, string>>
+  /** The materialization applied last, in Flow's JSON: the next Validate and Apply carry it as `lastMaterialization`. */
+  readonly lastMaterialization?: unknown
 }
 
 export const INITIAL_STATE: DriverState = { readThrough: 0, connectorState: {}, maxKeys: {} }
@@ -51,34 +53,16 @@ export function applyStateUpdate(state: unknown, update: ConnectorState | null |
 
 /** The driver state in `file`, or the initial state when there is no such file. */
 export async function readDriverState(file: string): Promise<DriverState> {
-  let text: string
-  try {
-    text = await readFile(file, 'utf8')
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return INITIAL_STATE
-    throw new ConfigError(`cannot read state file ${file}: ${messageOf(error)}`, { cause: error })
-  }
-  let value: unknown
-  try {
-    value = JSON.parse(text)
-  } catch (error) {
-    throw new ConfigError(`state file ${file} is not JSON: ${messageOf(error)}`, { cause: error })
-  }
+  const value = await readStateFile(file)
+  if (value === undefined) return INITIAL_STATE
   if (!isObject(value) || typeof value.readThrough !== 'number' || !isObject(value.maxKeys)) {
     throw new ConfigError(`state file ${file} is not a materialization state ({readThrough, connectorState, maxKeys})`)
   }
-  return { readThrough: value.readThrough, connectorState: value.connectorState ?? {}, maxKeys: value.maxKeys as Record<string, string> }
+  const last = value.lastMaterialization === undefined ? {} : { lastMaterialization: value.lastMaterialization }
+  return { readThrough: value.readThrough, connectorState: value.connectorState ?? {}, maxKeys: value.maxKeys as Record<string, string>, ...last }
 }
 
-/** Replaces the state file whole: written beside it, flushed to disk, then renamed over it. */
-export async function writeDriverState(file: string, state: DriverState): Promise<void> {
-  const temporary = `${file}.tmp`
-  const handle = await open(temporary, 'w')
-  try {
-    await handle.writeFile(JSON.stringify(state) + '\n')
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
-  await rename(temporary, file)
+/** Replaces the state file whole (see state-file.ts). */
+export function writeDriverState(file: string, state: DriverState): Promise<void> {
+  return replaceStateFile(file, state)
 }

@@ -8,9 +8,9 @@ import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
 import { runCaptureSession, type SessionOptions, type Transaction } from '../runtime/capture-session.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
 import { loadMaterialization, type MaterializationTask } from '../runtime/materialize-catalog.ts'
-import { materializeApply, prepareMaterialization } from '../runtime/materialize-rpc.ts'
+import { applyMaterialization } from '../runtime/materialize-rpc.ts'
 import { runMaterializeSession, type MaterializeSessionResult, type TransactionSummary } from '../runtime/materialize-session.ts'
-import { applyStateUpdate, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
+import { INITIAL_STATE, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
 
 export { loadCapture, type CaptureBinding, type CaptureTask, type Collection, type Endpoint, type ImageEndpoint, type LocalEndpoint } from '../runtime/catalog.ts'
 export type { ConnectorLog } from '../io/log-reader.ts'
@@ -56,7 +56,7 @@ export async function collectCapture(source: string | CaptureTask, options: Coll
 }
 
 export { loadMaterialization, type FieldsSpec, type MaterializationBinding, type MaterializationTask } from '../runtime/materialize-catalog.ts'
-export { materializeApply, materializeSpec, materializeValidate, prepareMaterialization, type Prepared } from '../runtime/materialize-rpc.ts'
+export { applyMaterialization, materializeApply, materializeSpec, materializeValidate, prepareMaterialization, type AppliedMaterialization, type Prepared } from '../runtime/materialize-rpc.ts'
 export { runMaterializeSession, type MaterializeSessionOptions, type MaterializeSessionResult, type TransactionSummary } from '../runtime/materialize-session.ts'
 export { readDriverState, writeDriverState, type DriverState } from '../runtime/materialize-state.ts'
 export { selectFields, type FieldConstraint, type SelectionInput } from '../runtime/field-selection.ts'
@@ -89,14 +89,12 @@ export async function materializeDocuments(source: string | MaterializationTask,
   const loaded = typeof source === 'string' ? loadMaterialization(source, options.materialization) : source
   const task = options.codec === undefined || loaded.endpoint.type !== 'local' ? loaded : { ...loaded, endpoint: { ...loaded.endpoint, protobuf: options.codec === 'proto' } }
   const start: StartOptions = { logLevel: options.logLevel, onLog: options.onLog }
-  let state = options.stateFile === undefined ? undefined : await readDriverState(options.stateFile)
-  const { materialization } = await prepareMaterialization(task, start)
-  const applied = (await materializeApply(task, materialization, state?.connectorState ?? {}, start)).applied
-  if (state && applied?.state) state = { ...state, connectorState: applyStateUpdate(state.connectorState, applied.state) }
+  const initial = options.stateFile === undefined ? INITIAL_STATE : await readDriverState(options.stateFile)
+  const { materialization, description, state } = await applyMaterialization(task, initial, start)
   const summaries: TransactionSummary[] = []
   const result = await runMaterializeSession(task, materialization, options.documents, {
     ...start,
-    ...(state ? { state } : {}),
+    state,
     ...(options.transactionDocs === undefined ? {} : { transactionDocs: options.transactionDocs }),
     onCommit: async (committed, summary) => {
       summaries.push(summary)
@@ -104,5 +102,5 @@ export async function materializeDocuments(source: string | MaterializationTask,
     },
   })
   if (options.stateFile !== undefined) await writeDriverState(options.stateFile, result.state)
-  return { ...result, summaries, applied: applied?.actionDescription ?? '' }
+  return { ...result, summaries, applied: description }
 }

@@ -44,6 +44,7 @@ for (const protobuf of [false, true]) {
     const logs: ConnectorLog[] = []
     const first = await materializeDocuments(task(protobuf), { documents, stateFile, transactionDocs: 3, onLog: (log) => logs.push(log) })
     t.equal(first.authoritative, false)
+    t.equal(first.applied, 'table t: id,total,flow_document', 'the first Apply has no last materialization')
     t.same(first.summaries.map((s) => [s.docs, s.keys, s.loads, s.found, s.stored]), [[3, 2, 1, 1, 2], [1, 1, 1, 0, 1]], 'key 7 is above every stored key: not loaded')
     const stores = logged(logs, 'store batch').flatMap((fields) => fields.stores as { key: unknown[]; doc: string; exists: boolean }[])
     t.same(stores.map((s) => [s.key, JSON.parse(s.doc), s.exists]), [[[1], { id: 1, total: 14 }, true], [[7], { id: 7, total: 2 }, false], [[2], { id: 2, total: 4 }, false]], 'the loaded document is reduced under the combined ones')
@@ -52,11 +53,13 @@ for (const protobuf of [false, true]) {
     t.equal(saved.readThrough, 4)
     t.same(saved.connectorState, { before: 1, flush: true, stored: true, startCommit: true, acknowledge: true })
     t.same(Buffer.from(saved.maxKeys['["t"]'], 'base64'), Buffer.from(packTuple([7])))
+    t.equal(saved.lastMaterialization.name, 'acmeCo/memory', 'the applied materialization is kept, in Flow\'s JSON')
 
     const more = [...documents, ['acmeCo/c', { id: 2, total: 5 }]] as const
     const again: ConnectorLog[] = []
     const second = await materializeDocuments(task(protobuf), { documents: more, stateFile, onLog: (log) => again.push(log) })
     t.equal(second.resumedFrom, 4, 'the state file decides: four lines were committed')
+    t.equal(second.applied, 'table t: id,total,flow_document (last applied: t)', 'the next Apply carries the materialization applied last')
     t.same(second.summaries.map((s) => [s.docs, s.loads, s.found]), [[1, 1, 0]], 'key 2 is below the greatest stored key: loaded (this in-memory endpoint forgot it)')
     t.same(logged(again, 'opened')[0], { state: saved.connectorState })
   })
