@@ -18,7 +18,10 @@ the field selection, Apply, then one session whose transactions combine the docu
 key with the collection's reduce annotations, Load what may be stored, reduce it, and Store.
 The input is JSON lines ["<collection>", <document>], what 'flowkit preview' prints for a
 capture, so one preview can be piped into the other. Lines of collections no binding reads are
-skipped and counted. A line per transaction, and the connector's logs, go to stderr.
+skipped and counted; a document that does not match its collection's read schema, or lacks a
+key, stops the run at its line (what was committed before it stays). A transaction closes at
+--transaction-docs documents, or sooner when the input pauses for 250 ms. A line per
+transaction, and the connector's logs, go to stderr.
 
   --source FILE       catalog (flow.yaml or JSON); its imports are followed
   --materialization NAME

@@ -4,6 +4,7 @@
  * read, whatever it holds; blank lines do not count.
  */
 import { DocumentError, messageOf } from '../errors.ts'
+import { IDLE } from './idle-marks.ts'
 
 /** One transaction's share of the input. */
 export interface InputBatch {
@@ -24,15 +25,19 @@ export interface BatchOptions {
   readonly skip: number
   /** Documents read by bindings per transaction. */
   readonly maxDocs: number
+  /** What is wrong with a document read by `binding`, or undefined when nothing is. */
+  readonly check?: (binding: number, doc: unknown) => string | undefined
 }
 
-/** An input item: a line of JSON text, or the pair it spells. */
-export type InputItem = string | readonly [string, unknown]
+/** An input item: a line of JSON text, or the pair it spells; IDLE where the input paused. */
+export type InputItem = string | readonly [string, unknown] | typeof IDLE
 
 /**
  * Cuts the input into transactions of at most `maxDocs` documents read by bindings (lines of
- * other collections ride along, counted as skipped). The last batch holds what is left, if
- * anything is. Throws a DocumentError naming the line for one that is not a pair.
+ * other collections ride along, counted as skipped); an IDLE mark closes the transaction early
+ * when it holds anything. The last batch holds what is left, if anything is. Throws a
+ * DocumentError naming the line for one that is not a pair, or whose document `check` refuses
+ * (before the batch holding it is yielded).
  */
 export async function* inputBatches(input: AsyncIterable<InputItem> | Iterable<InputItem>, options: BatchOptions): AsyncGenerator<InputBatch> {
   let line = 0
@@ -40,6 +45,14 @@ export async function* inputBatches(input: AsyncIterable<InputItem> | Iterable<I
   let docs = 0
   let skipped = 0
   for await (const item of input) {
+    if (item === IDLE) {
+      if (docs + skipped === 0) continue
+      yield { documents, docs, skipped, readThrough: line }
+      documents = []
+      docs = 0
+      skipped = 0
+      continue
+    }
     if (typeof item === 'string' && item.trim() === '') continue
     line++
     if (line <= options.skip) continue
@@ -49,7 +62,11 @@ export async function* inputBatches(input: AsyncIterable<InputItem> | Iterable<I
       skipped++
       continue
     }
-    for (const binding of bindings) documents.push([binding, doc])
+    for (const binding of bindings) {
+      const problem = options.check?.(binding, doc)
+      if (problem !== undefined) throw new DocumentError(`input line ${line}: ${problem}`)
+      documents.push([binding, doc])
+    }
     docs++
     if (docs >= options.maxDocs) {
       yield { documents, docs, skipped, readThrough: line }

@@ -17,7 +17,9 @@
 import { ConfigError, messageOf } from '../errors.ts'
 import { compileReducer } from '../json/reduce.ts'
 import type { FieldSelection, MaterializationSpec, MaterializeResponse } from '../protocol/index.ts'
+import { compileCollection, describeProblems, type CollectionChecker } from './document-check.ts'
 import type { StartOptions } from './endpoint.ts'
+import { idleMarks } from './idle-marks.ts'
 import { parsePointers, TransactionDocuments, type BindingPlan, type StoreCounts } from './materialize-combine.ts'
 import type { MaterializationTask } from './materialize-catalog.ts'
 import { inputBatches, type InputBatch, type InputItem } from './materialize-input.ts'
@@ -49,6 +51,8 @@ export interface MaterializeSessionOptions extends StartOptions {
   readonly state?: DriverState
   /** Input documents (read by bindings) per transaction. Default 1000. */
   readonly transactionDocs?: number
+  /** A transaction also closes when the input gives nothing for this long (ms). Default 250. */
+  readonly idleMs?: number
   /**
    * Called after each StartedCommit, before the Acknowledge: what it persists is what the
    * session committed. A rejection ends the session.
@@ -93,7 +97,9 @@ export async function runMaterializeSession(
     const skip = await driver.open(materialization)
     const routes = new Map<string, number[]>()
     plans.forEach((plan) => routes.set(plan.collection, [...(routes.get(plan.collection) ?? []), plan.index]))
-    for await (const batch of inputBatches(input, { routes, skip, maxDocs: options.transactionDocs ?? 1000 })) {
+    const check = inputCheck(materialization)
+    const items = idleMarks(input, options.idleMs ?? 250)
+    for await (const batch of inputBatches(items, { routes, skip, check, maxDocs: options.transactionDocs ?? 1000 })) {
       await driver.transaction(batch)
       if (options.signal?.aborted) break
     }
@@ -102,6 +108,24 @@ export async function runMaterializeSession(
     return result
   } catch (error) {
     throw await connection.failure(error)
+  }
+}
+
+/**
+ * Input documents checked as Flow's runtime checks what it reads: against the collection's read
+ * schema, with a value at every key location. Throws a ConfigError for a schema that does not
+ * compile.
+ */
+function inputCheck(materialization: MaterializationSpec): (binding: number, doc: unknown) => string | undefined {
+  const checkers = (materialization.bindings ?? []).map(({ collection }) => {
+    const name = collection?.name ?? ''
+    const schema = JSON.parse(collection?.readSchemaJson || collection?.writeSchemaJson || '{}') as unknown
+    return compileCollection({ name, key: collection?.key ?? [], writeSchema: schema })
+  })
+  return (binding, doc) => {
+    const checker = checkers[binding] as CollectionChecker
+    const problems = checker.problems(doc)
+    return problems && describeProblems(checker.collection.name, binding, problems)
   }
 }
 

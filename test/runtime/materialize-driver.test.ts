@@ -64,3 +64,20 @@ for (const protobuf of [false, true]) {
     t.same(logged(again, 'opened')[0], { state: saved.connectorState })
   })
 }
+
+t.test('a transaction closes when the input pauses; a document that fails its schema stops the run at its line, after what was committed', async (t) => {
+  const stateFile = join(dir, 'paused.state.json')
+  async function* paused() {
+    yield ['acmeCo/c', { id: 1, total: 1 }] as const
+    yield ['acmeCo/c', { id: 2, total: 1 }] as const
+    await new Promise((resolve) => setTimeout(resolve, 600))
+    yield ['acmeCo/c', { id: 3, total: 1 }] as const
+    yield ['acmeCo/c', { id: 4, total: 'many' }] as const
+  }
+  await t.rejects(
+    materializeDocuments(task(false), { documents: paused(), stateFile }),
+    { code: 'DOCUMENT_INVALID', message: /^input line 4: document for acmeCo\/c \(binding 0\) with key \[4\] does not match its schema: \/total: / },
+  )
+  const saved = JSON.parse(readFileSync(stateFile, 'utf8'))
+  t.equal(saved.readThrough, 2, 'the two documents before the pause were committed on their own; nothing of the transaction holding the bad one')
+})
