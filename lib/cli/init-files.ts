@@ -4,14 +4,16 @@
  * `npm run build` type-checks and compiles it, and its Dockerfile builds the image.
  */
 
-export const INIT_KINDS = ['capture', 'airbyte', 'singer'] as const
+import { materializeDocumentsFile, materializeFlowYaml, materializeMain, materializeTest } from './init-materialize.ts'
+
+export const INIT_KINDS = ['capture', 'airbyte', 'singer', 'materialize'] as const
 export type InitKind = (typeof INIT_KINDS)[number]
 
 export interface ProjectNames {
   /** The npm package name (also the directory's name, cleaned). */
   readonly packageName: string
-  /** The capture's catalog name, `acmeCo/<packageName>`. */
-  readonly captureName: string
+  /** The catalog name of the project's capture or materialization, `acmeCo/<packageName>`. */
+  readonly taskName: string
 }
 
 /** Version ranges written into the project's package.json. */
@@ -21,6 +23,7 @@ export interface ProjectVersions {
   readonly tsx: string
   readonly typescript: string
   readonly typesNode: string
+  readonly esbuild: string
 }
 
 /** The project's files as `[path, text]`, paths relative to its directory. */
@@ -32,8 +35,9 @@ export function projectFiles(kind: InitKind, names: ProjectNames, versions: Proj
     ['main.ts', kindFiles.main],
     ...(kindFiles.script ? [kindFiles.script] : []),
     ['flow.yaml', kindFiles.flowYaml],
+    ...(kindFiles.sample ? [kindFiles.sample] : []),
     ['test/main.test.ts', kindFiles.test],
-    ['Dockerfile', dockerfile(names, kindFiles.script?.[0])],
+    ['Dockerfile', dockerfile(names, kindFiles.script?.[0], protocolOf(kind))],
     ['.dockerignore', 'node_modules\ndist\n.git\n*.log\n'],
     ['.gitignore', 'node_modules/\ndist/\n*.log\n'],
     ['README.md', readme(kind, names, kindFiles.script?.[0])],
@@ -45,7 +49,14 @@ interface KindFiles {
   /** The foreign connector's script, for the shim kinds. */
   readonly script?: [string, string]
   readonly flowYaml: string
+  /** Documents `npm start` runs a materialization on. */
+  readonly sample?: [string, string]
   readonly test: string
+}
+
+/** The Flow protocol a kind of project speaks. */
+function protocolOf(kind: InitKind): 'capture' | 'materialize' {
+  return kind === 'materialize' ? 'materialize' : 'capture'
 }
 
 const KINDS: Record<InitKind, (names: ProjectNames) => KindFiles> = {
@@ -62,6 +73,36 @@ const KINDS: Record<InitKind, (names: ProjectNames) => KindFiles> = {
     flowYaml: flowYaml(names, SINGER_RESOURCE),
     test: shimTest('singer', names),
   }),
+  materialize: (names) => ({
+    main: materializeMain(names),
+    flowYaml: materializeFlowYaml(names),
+    sample: ['documents.jsonl', materializeDocumentsFile()],
+    test: materializeTest(names),
+  }),
+}
+
+/** The scripts of a project's package.json. */
+export function projectScripts(kind: InitKind, names: ProjectNames): Record<string, string> {
+  const bundle = 'flowkit bundle main.ts -o dist/connector.mjs'
+  if (kind === 'materialize') {
+    const task = `--source flow.yaml --materialization ${names.taskName}`
+    return {
+      start: `flowkit preview ${task} --input documents.jsonl`,
+      test: 'node --import tsx --test test/*.test.ts',
+      build: 'tsc',
+      bundle,
+      spec: `flowkit raw spec ${task}`,
+      validate: `flowkit raw validate ${task}`,
+    }
+  }
+  return {
+    start: 'flowkit preview --source flow.yaml --sessions 1',
+    test: 'node --import tsx --test test/*.test.ts',
+    build: 'tsc',
+    bundle,
+    spec: 'flowkit raw spec --source flow.yaml',
+    discover: 'flowkit raw discover --source flow.yaml',
+  }
 }
 
 function packageJson(kind: InitKind, names: ProjectNames, versions: ProjectVersions): string {
@@ -69,6 +110,7 @@ function packageJson(kind: InitKind, names: ProjectNames, versions: ProjectVersi
     capture: 'A Flow capture connector written in TypeScript with flowkit.',
     airbyte: 'An Airbyte source run as a Flow capture through flowkit.',
     singer: 'A Singer tap run as a Flow capture through flowkit.',
+    materialize: 'A Flow materialization connector written in TypeScript with flowkit.',
   }
   const pkg = {
     name: names.packageName,
@@ -77,15 +119,9 @@ function packageJson(kind: InitKind, names: ProjectNames, versions: ProjectVersi
     description: description[kind],
     type: 'module',
     engines: { node: '>=20' },
-    scripts: {
-      start: 'flowkit preview --source flow.yaml --sessions 1',
-      test: 'node --import tsx --test test/*.test.ts',
-      build: 'tsc',
-      spec: 'flowkit raw spec --source flow.yaml',
-      discover: 'flowkit raw discover --source flow.yaml',
-    },
+    scripts: projectScripts(kind, names),
     dependencies: { flowkit: versions.flowkit, typebox: versions.typebox },
-    devDependencies: { '@types/node': versions.typesNode, tsx: versions.tsx, typescript: versions.typescript },
+    devDependencies: { '@types/node': versions.typesNode, esbuild: versions.esbuild, tsx: versions.tsx, typescript: versions.typescript },
   }
   return JSON.stringify(pkg, null, 2) + '\n'
 }
@@ -120,7 +156,7 @@ function flowYaml(names: ProjectNames, resource: string): string {
   return `# A catalog with the connector's capture, for \`flowkit preview\`, \`flowkit raw\` and the tests.
 # Paths in \`command\` are relative to the directory you run them from (this one).
 captures:
-  ${names.captureName}:
+  ${names.taskName}:
     endpoint:
       local:
         # Runs main.ts through tsx. Under a debugger: npx flowkit preview --source flow.yaml --inspect
@@ -239,8 +275,8 @@ test('each session captures five greetings, going on from the state the last one
   assert.deepEqual(state, { bindingStateV1: { 'greetings.v1': { lastId: 10 } } })
 })
 
-test('${names.captureName} is the only capture of the catalog', () => {
-  assert.equal(loadCapture('flow.yaml').name, '${names.captureName}')
+test('${names.taskName} is the only capture of the catalog', () => {
+  assert.equal(loadCapture('flow.yaml').name, '${names.taskName}')
 })
 `
 }
@@ -328,8 +364,8 @@ test('each session captures five greetings, going on from the state the last one
   )
 })
 
-test('${names.captureName} is the only capture of the catalog', () => {
-  assert.equal(loadCapture('flow.yaml').name, '${names.captureName}')
+test('${names.taskName} is the only capture of the catalog', () => {
+  assert.equal(loadCapture('flow.yaml').name, '${names.taskName}')
 })
 `
 }
@@ -519,14 +555,14 @@ if __name__ == "__main__":
 }
 
 /** A two-stage image: compile in the first, production dependencies and the compiled connector in the second. */
-function dockerfile(names: ProjectNames, script: string | undefined): string {
+function dockerfile(names: ProjectNames, script: string | undefined, protocol: 'capture' | 'materialize'): string {
   const python = script
     ? `# The ${script === 'tap.py' ? 'tap' : 'source'} is a Python script: the image needs Python too.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
 `
     : ''
   const copyScript = script ? `COPY ${script} ./\n` : ''
-  return `# The connector's image, run by Flow as a capture:
+  return `# The connector's image, run by Flow as a ${protocol === 'capture' ? 'capture' : 'materialization'}:
 #   docker build -t ghcr.io/acmeco/${names.packageName}:local .
 # Build: install every dependency and compile main.ts to dist/main.js.
 FROM node:20-slim AS build
@@ -545,7 +581,7 @@ RUN npm ci --omit=dev && npm cache clean --force
 COPY --from=build /connector/dist/main.js /connector/dist/main.js.map ./dist/
 ${copyScript}# Flow reads the protocol the image speaks and its codec from these labels; the connector reads
 # the codec from the environment.
-LABEL FLOW_RUNTIME_PROTOCOL=capture
+LABEL FLOW_RUNTIME_PROTOCOL=${protocol}
 LABEL FLOW_RUNTIME_CODEC=proto
 ENV FLOW_RUNTIME_CODEC=proto
 USER node
@@ -561,14 +597,20 @@ function readme(kind: InitKind, names: ProjectNames, script: string | undefined)
       'An Airbyte source run as a Flow capture with flowkit. `source.py` is a small Airbyte source (one stream of greetings, read incrementally by id); `main.ts` runs it through flowkit\'s Airbyte shim, which speaks Flow\'s protocol and runs the source\'s `spec`, `check`, `discover` and `read`, and lays a TypeBox config schema over the source\'s own.',
     singer:
       'A Singer tap run as a Flow capture with flowkit. `tap.py` is a small Singer tap (one stream of greetings, replicated incrementally by id); `main.ts` runs it through flowkit\'s Singer shim, which speaks Flow\'s protocol, discovers the tap\'s streams and runs its syncs, and declares the config schema the tap lacks with TypeBox.',
+    materialize:
+      'A Flow materialization connector written in TypeScript with flowkit. `main.ts` declares its config and resource schemas with TypeBox and materializes each bound collection into a table of one JSON file, a row per key; the file also holds Flow\'s runtime checkpoint, committed with the rows, so a session resumes exactly where the last one committed.',
   }
+  const materialize = kind === 'materialize'
   const files = [
-    ['package.json', 'flowkit and TypeBox, with TypeScript and tsx to develop; the scripts below'],
+    ['package.json', 'flowkit and TypeBox, with TypeScript, tsx and esbuild to develop; the scripts below'],
     ['tsconfig.json', 'strict TypeScript, `module: nodenext`; `npm run build` compiles to `dist/`'],
     ['main.ts', 'the connector'],
     ...(script ? [[script, `the ${script === 'tap.py' ? 'Singer tap' : 'Airbyte source'} (Python 3, standard library only)`]] : []),
-    ['flow.yaml', `a catalog with the capture \`${names.captureName}\` (running \`main.ts\` through tsx) and its collection`],
-    ['test/main.test.ts', 'a test with `node:test` and `flowkit/testing`: it runs the capture of `flow.yaml` and checks what it committed'],
+    materialize
+      ? ['flow.yaml', `a catalog with the materialization \`${names.taskName}\` (running \`main.ts\` through tsx) and the collection it reads`]
+      : ['flow.yaml', `a catalog with the capture \`${names.taskName}\` (running \`main.ts\` through tsx) and its collection`],
+    ...(materialize ? [['documents.jsonl', 'sample documents of the collection, one `["<collection>", <document>]` per line, as a capture preview prints them']] : []),
+    ['test/main.test.ts', `a test with \`node:test\` and \`flowkit/testing\`: it runs the ${materialize ? 'materialization of `flow.yaml` over documents and reads the file it wrote' : 'capture of `flow.yaml` and checks what it committed'}`],
     ['Dockerfile', 'the production image'],
   ]
   const replace: Record<InitKind, string> = {
@@ -578,8 +620,17 @@ function readme(kind: InitKind, names: ProjectNames, script: string | undefined)
       'Put your source\'s command in `main.ts` (`command: [...]`, any program: `python3 -m source_x`, `java -jar ...`), its config in `flow.yaml`, and its streams in the bindings (`npm run discover` prints what it offers). `airbyteCapture` also takes `streams` (which streams, their keys) and `transform` (change each document).',
     singer:
       'Put your tap\'s command in `main.ts` (`command: [...]`), its config schema in `Config`, its config in `flow.yaml` and its streams in the bindings (`npm run discover` prints what it offers). Legacy taps read `--properties`: set `catalogFlag: \'properties\'`.',
+    materialize:
+      'Change `Config` and `Resource` in `main.ts` to what your endpoint needs, `apply` to create its tables, and the transactor `open` returns to read and write them: `load` yields the stored document of each key it finds, `store` writes or deletes rows, `startCommit` commits them (with the runtime checkpoint, when the endpoint can hold it). `validate` may be given to choose which fields are required or recommended. Then change the config, bindings and collection in `flow.yaml`, and the test.',
   }
   const python = script ? '\n\nThe connector runs `python3`, which must be on the `PATH`.' : ''
+  const commands = materialize
+    ? ['npm start           # one session over documents.jsonl; writes materialized.json', 'npm test            # runs test/*.test.ts with node:test', 'npm run build       # type-checks and compiles to dist/', 'npm run bundle      # one file, dist/connector.mjs, that runs under plain node', 'npm run spec        # the connector\'s Spec response (its config schema)', 'npm run validate    # its constraints on the fields of each binding']
+    : ['npm start           # one capture session; prints each committed document as ["<collection>", <document>]', 'npm test            # runs test/*.test.ts with node:test', 'npm run build       # type-checks and compiles to dist/', 'npm run bundle      # one file, dist/connector.mjs, that runs under plain node', 'npm run spec        # the connector\'s Spec response (its config schema)', 'npm run discover    # the bindings it offers']
+  const start = materialize
+    ? `\`npm start\` runs \`flowkit preview --materialization\` over \`documents.jsonl\`: flowkit validates and applies the materialization of \`flow.yaml\` as Flow's runtime would, combines the documents of each key with the collection's \`reduce\` annotations, and runs the transactions (Load, Flush, Store, StartCommit, Acknowledge). Pipe a capture into it instead: \`npx flowkit preview --source capture.flow.yaml | npx flowkit preview --source flow.yaml --materialization ${names.taskName} --input -\`. \`npx flowkit preview --help\` lists its options (a state file, transaction sizes, \`--inspect\` to attach a debugger).`
+    : `\`npm start\` is \`flowkit preview --source flow.yaml --sessions 1\`: flowkit runs the capture of \`flow.yaml\` as Flow's runtime would and checks each document against its collection's schema. \`npx flowkit preview --help\` lists its options (more sessions, a state file, \`--inspect\` to attach a debugger).`
+  const config = materialize ? '{ path: materialized.json }' : '{ greeting: hello, count: 5 }'
   return `# ${names.packageName}
 
 ${wrap(intro[kind])}
@@ -590,17 +641,10 @@ Node 20 or newer.${python}
 
 \`\`\`sh
 npm install
-npm start           # one capture session; prints each committed document as ["<collection>", <document>]
-npm test            # runs test/*.test.ts with node:test
-npm run build       # type-checks and compiles to dist/
-npm run spec        # the connector's Spec response (its config schema)
-npm run discover    # the bindings it offers
+${commands.join('\n')}
 \`\`\`
 
-\`npm start\` is \`flowkit preview --source flow.yaml --sessions 1\`: flowkit runs the capture of
-\`flow.yaml\` as Flow's runtime would and checks each document against its collection's schema.
-\`npx flowkit preview --help\` lists its options (more sessions, a state file, \`--inspect\` to
-attach a debugger).
+${wrap(start)}
 
 ## Files
 
@@ -619,7 +663,7 @@ npm install                                   # writes package-lock.json, which 
 docker build -t ghcr.io/acmeco/${names.packageName}:local .
 \`\`\`
 
-The image speaks Flow's capture protocol in protobuf on stdin and stdout (its
+The image speaks Flow's ${materialize ? 'materialize' : 'capture'} protocol in protobuf on stdin and stdout (its
 \`FLOW_RUNTIME_PROTOCOL\` and \`FLOW_RUNTIME_CODEC\` labels say so). To preview it, point
 \`flow.yaml\` at it instead of the local command:
 
@@ -627,7 +671,7 @@ The image speaks Flow's capture protocol in protobuf on stdin and stdout (its
     endpoint:
       connector:
         image: ghcr.io/acmeco/${names.packageName}:local
-        config: { greeting: hello, count: 5 }
+        config: ${config}
 \`\`\`
 `
 }

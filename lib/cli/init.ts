@@ -4,18 +4,20 @@ import { parseArgs } from 'node:util'
 import { ArgumentError, messageOf, UsageError } from '../errors.ts'
 import { INIT_KINDS, projectFiles, type InitKind, type ProjectNames, type ProjectVersions } from './init-files.ts'
 
-export const initUsage = `usage: flowkit init [DIR] [--kind capture|airbyte|singer]
+export const initUsage = `usage: flowkit init [DIR] [--kind capture|airbyte|singer|materialize]
 
 Creates a connector project in DIR (default: the current directory), which must be new or
-empty: package.json (flowkit as a dependency; scripts start, test, build, spec, discover),
-tsconfig.json, main.ts, flow.yaml, a test using flowkit/testing, a Dockerfile and a README.md.
-Then:
+empty: package.json (flowkit as a dependency; scripts start, test, build, bundle, spec, and
+discover or validate), tsconfig.json, main.ts, flow.yaml, a test using flowkit/testing, a
+Dockerfile and a README.md. Then:
 
   cd DIR && npm install && npm start
 
   --kind capture      a capture written in TypeScript with flowkit/capture (the default)
   --kind airbyte      an Airbyte source (a small Python script) run through flowkit's Airbyte shim
-  --kind singer       a Singer tap (a small Python script) run through flowkit's Singer shim`
+  --kind singer       a Singer tap (a small Python script) run through flowkit's Singer shim
+  --kind materialize  a materialization into a JSON file, with flowkit/materialize; npm start
+                      runs it on the sample documents in documents.jsonl`
 
 export interface InitOptions {
   readonly dir: string
@@ -92,7 +94,7 @@ export function namesFor(dir: string): ProjectNames {
       .replace(/[^a-z0-9._-]+/g, '-')
       .replace(/^[._-]+|[._-]+$/g, '')
       .slice(0, 100) || 'flow-connector'
-  return { packageName: slug, captureName: `acmeCo/${slug}` }
+  return { packageName: slug, taskName: `acmeCo/${slug}` }
 }
 
 /**
@@ -112,5 +114,6 @@ function ownVersions(): ProjectVersions {
     tsx: of('tsx', '^4.20.0'),
     typescript: of('typescript', '^5.9.0'),
     typesNode: of('@types/node', '^20.19.0'),
+    esbuild: of('esbuild', '^0.28.0'),
   }
 }

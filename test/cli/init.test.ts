@@ -8,9 +8,9 @@ import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync
 import { join, relative } from 'node:path'
 import { init, namesFor, parseInitArgs } from '../../lib/cli/init.ts'
 import { root, runCli, type Run } from '../helpers/cli.ts'
-import { describeRun, installTarball, packageTempDir, packFlowkit, runCommand } from '../helpers/package.ts'
+import { describeRun, installTarball, packageTempDir, packFlowkit, runCommand, userEnv } from '../helpers/package.ts'
 
-t.setTimeout(360_000)
+t.setTimeout(600_000)
 const dir = packageTempDir('init')
 t.teardown(() => rmSync(dir, { recursive: true, force: true }))
 const manifest = JSON.parse(readFileSync(join(root, 'package.json'), 'utf8')) as {
@@ -30,15 +30,20 @@ interface ProjectRuns {
   readonly steps: [string, Run][]
 }
 
+/** The projects run at once on a machine of two cores: give each command room. */
+const timeoutMs = 300_000
+
 async function useProject(kind: Kind, tarball: string): Promise<ProjectRuns> {
   const project = join(dir, `${kind}-connector`)
   const steps: [string, Run][] = []
   const commands: [string, () => Promise<Run>][] = [
     ['flowkit init', () => runCli(['init', project, '--kind', kind])],
     ['npm install', () => installTarball(project, tarball)],
-    ['npm start', () => runCommand('npm', ['start'], { cwd: project })],
-    ['npm test', () => runCommand('npm', ['test'], { cwd: project })],
-    ['npm run build', () => runCommand('npm', ['run', 'build'], { cwd: project })],
+    ['npm start', () => runCommand('npm', ['start'], { cwd: project, timeoutMs })],
+    ['npm test', () => runCommand('npm', ['test'], { cwd: project, timeoutMs })],
+    ['npm run build', () => runCommand('npm', ['run', 'build'], { cwd: project, timeoutMs })],
+    ['npm run bundle', () => runCommand('npm', ['run', 'bundle'], { cwd: project, timeoutMs })],
+    ['the bundle answers Spec', () => runCommand('node', ['dist/connector.mjs'], { cwd: project, env: userEnv({ FLOW_RUNTIME_CODEC: 'json' }), input: '{"spec":{"connectorType":"IMAGE","config":{}}}\n' })],
   ]
   for (const [name, command] of commands) {
     const run = await command().catch((error: unknown): Run => ({ code: null, stdout: '', stderr: String(error) }))
@@ -48,9 +53,9 @@ async function useProject(kind: Kind, tarball: string): Promise<ProjectRuns> {
   return { project, steps }
 }
 
-const kinds = ['capture', 'airbyte', 'singer'] as const
+const kinds = ['capture', 'airbyte', 'singer', 'materialize'] as const
 type Kind = (typeof kinds)[number]
-const skipOf = (kind: Kind) => (kind !== 'capture' && !hasPython ? 'python3 is not on the PATH' : false)
+const skipOf = (kind: Kind) => ((kind === 'airbyte' || kind === 'singer') && !hasPython ? 'python3 is not on the PATH' : false)
 
 // The kinds' projects are made, installed and run at the same time; each test awaits its own.
 const packed = await packFlowkit(dir)
@@ -72,16 +77,16 @@ t.test('init refuses a directory that holds anything, or a file, and writes noth
 })
 
 t.test('init takes one directory and a known kind', async (t) => {
-  const kind = await runCli(['init', join(dir, 'x'), '--kind', 'materialize'])
+  const kind = await runCli(['init', join(dir, 'x'), '--kind', 'source'])
   t.equal(kind.code, 2)
-  t.equal(kind.stderr, 'flowkit init: --kind must be one of capture, airbyte, singer; got "materialize"\n')
+  t.equal(kind.stderr, 'flowkit init: --kind must be one of capture, airbyte, singer, materialize; got "source"\n')
   t.notOk(existsSync(join(dir, 'x')), 'nothing created')
   t.throws(() => parseInitArgs(['a', 'b']), { name: 'UsageError', message: 'flowkit init takes one directory; got "a", "b"' })
   t.throws(() => parseInitArgs(['--kind']), { name: 'UsageError', message: /^Option '--kind <value>' argument missing\n\nusage: flowkit init/ })
   t.same(parseInitArgs([]), { dir: '.', kind: 'capture' })
   t.same(parseInitArgs(['--kind', 'singer', 'here']), { dir: 'here', kind: 'singer' })
-  t.same(namesFor('/somewhere/My Source_2.0!'), { packageName: 'my-source_2.0', captureName: 'acmeCo/my-source_2.0' })
-  t.same(namesFor('/somewhere/__'), { packageName: 'flow-connector', captureName: 'acmeCo/flow-connector' })
+  t.same(namesFor('/somewhere/My Source_2.0!'), { packageName: 'my-source_2.0', taskName: 'acmeCo/my-source_2.0' })
+  t.same(namesFor('/somewhere/__'), { packageName: 'flow-connector', taskName: 'acmeCo/flow-connector' })
 })
 
 t.test('init into the current directory when it is empty', async (t) => {
@@ -96,15 +101,33 @@ t.test('init into the current directory when it is empty', async (t) => {
   t.match(readFileSync(join(here, 'flow.yaml'), 'utf8'), /^ {2}acmeCo\/here:$/m)
 })
 
+const materializeScripts = (name: string) => ({
+  start: `flowkit preview --source flow.yaml --materialization acmeCo/${name} --input documents.jsonl`,
+  test: 'node --import tsx --test test/*.test.ts',
+  build: 'tsc',
+  bundle: 'flowkit bundle main.ts -o dist/connector.mjs',
+  spec: `flowkit raw spec --source flow.yaml --materialization acmeCo/${name}`,
+  validate: `flowkit raw validate --source flow.yaml --materialization acmeCo/${name}`,
+})
+const captureScripts = {
+  start: 'flowkit preview --source flow.yaml --sessions 1',
+  test: 'node --import tsx --test test/*.test.ts',
+  build: 'tsc',
+  bundle: 'flowkit bundle main.ts -o dist/connector.mjs',
+  spec: 'flowkit raw spec --source flow.yaml',
+  discover: 'flowkit raw discover --source flow.yaml',
+}
+const extraFiles: Record<Kind, string[]> = { capture: [], airbyte: ['source.py'], singer: ['tap.py'], materialize: [] }
+
 for (const kind of kinds) {
-  t.test(`${kind}: the project installs from the tarball; npm start, npm test and npm run build pass`, { skip: skipOf(kind) }, async (t) => {
+  t.test(`${kind}: the project installs from the tarball; npm start, npm test, npm run build and npm run bundle pass`, { skip: skipOf(kind) }, async (t) => {
     const { project, steps } = await (used.get(kind) as Promise<ProjectRuns>)
     for (const [name, run] of steps) t.equal(run.code, 0, describeRun(name, run))
-    if (steps.length < 5 || steps.some(([, run]) => run.code !== 0)) return
-    const [[, init], , [, start], [, test]] = steps as [[string, Run], [string, Run], [string, Run], [string, Run], [string, Run]]
+    if (steps.length < 7 || steps.some(([, run]) => run.code !== 0)) return
+    const [[, init], , [, start], [, test], , , [, bundled]] = steps as [string, Run][] as [[string, Run], [string, Run], [string, Run], [string, Run], [string, Run], [string, Run], [string, Run]]
 
     const name = `${kind}-connector`
-    const files = [...commonFiles.slice(0, 3), ...(kind === 'airbyte' ? ['source.py'] : kind === 'singer' ? ['tap.py'] : []), ...commonFiles.slice(3)]
+    const files = [...commonFiles.slice(0, 3), ...extraFiles[kind], 'flow.yaml', ...(kind === 'materialize' ? ['documents.jsonl'] : []), ...commonFiles.slice(4)]
     t.equal(init.stdout.split('\nNext:')[0], `Created ${kind === 'airbyte' ? 'an' : 'a'} ${kind} connector project in ${relative(root, project)}:\n${files.map((file) => `  ${file}\n`).join('')}`)
     t.match(init.stdout, /\nNext:\n {2}cd .*\n {2}npm install\n {2}npm start\n {2}npm test\n/)
 
@@ -112,29 +135,35 @@ for (const kind of kinds) {
     t.equal(pkg.name, name)
     t.equal(pkg.type, 'module')
     t.match(pkg.dependencies.flowkit, /^file:/, 'npm install put the tarball in place of the version range')
-    t.same(pkg.devDependencies, { '@types/node': manifest.devDependencies['@types/node'], tsx: manifest.dependencies.tsx, typescript: manifest.devDependencies.typescript })
-    t.same(pkg.scripts, {
-      start: 'flowkit preview --source flow.yaml --sessions 1',
-      test: 'node --import tsx --test test/*.test.ts',
-      build: 'tsc',
-      spec: 'flowkit raw spec --source flow.yaml',
-      discover: 'flowkit raw discover --source flow.yaml',
-    })
+    t.same(pkg.devDependencies, { '@types/node': manifest.devDependencies['@types/node'], esbuild: manifest.devDependencies.esbuild, tsx: manifest.dependencies.tsx, typescript: manifest.devDependencies.typescript })
+    t.same(pkg.scripts, kind === 'materialize' ? materializeScripts(name) : captureScripts)
     const dockerfile = readFileSync(join(project, 'Dockerfile'), 'utf8')
     t.match(dockerfile, /^FROM node:20-slim AS build$/m)
     t.match(dockerfile, /^RUN npm ci --omit=dev/m)
     t.match(dockerfile, /^USER node$/m)
-    t.match(dockerfile, /^LABEL FLOW_RUNTIME_PROTOCOL=capture$/m)
+    t.match(dockerfile, new RegExp(`^LABEL FLOW_RUNTIME_PROTOCOL=${kind === 'materialize' ? 'materialize' : 'capture'}$`, 'm'))
     t.match(dockerfile, /^ENTRYPOINT \["node", "--enable-source-maps", "dist\/main\.js"\]$/m)
 
-    const documents = start.stdout
-      .split('\n')
-      .filter((line) => line.startsWith('['))
-      .map((line) => JSON.parse(line))
-    t.same(documents, greetings, 'npm start prints the five documents of one session')
-    t.match(start.stderr, /capture session ended/)
-    t.match(test.stdout, /^# pass 3$/m, 'npm test passes its three tests')
+    if (kind === 'materialize') {
+      const rows = JSON.parse(readFileSync(join(project, 'materialized.json'), 'utf8')).tables.greetings
+      t.same(rows, {
+        '[1]': { id: 1, count: 3, message: 'hello again #1', flow_document: { count: 3, id: 1, message: 'hello again #1' } },
+        '[2]': { id: 2, count: 1, message: 'hello #2', flow_document: { count: 1, id: 2, message: 'hello #2' } },
+      }, 'npm start materialized documents.jsonl: key 1 reduced (count summed), key 3 deleted')
+      t.match(start.stderr, /transaction 1: 5 documents in \(0 skipped\), 3 keys, 0 loaded, 0 found, 2 stored/)
+      t.match(test.stdout, /^# pass 2$/m, 'npm test passes its two tests')
+    } else {
+      const documents = start.stdout
+        .split('\n')
+        .filter((line) => line.startsWith('['))
+        .map((line) => JSON.parse(line))
+      t.same(documents, greetings, 'npm start prints the five documents of one session')
+      t.match(start.stderr, /capture session ended/)
+      t.match(test.stdout, /^# pass 3$/m, 'npm test passes its three tests')
+    }
     t.match(test.stdout, /^# fail 0$/m)
     t.ok(existsSync(join(project, 'dist', 'main.js')), 'npm run build compiled dist/main.js, which the Dockerfile runs')
+    const spec = JSON.parse(bundled.stdout.split('\n')[0] ?? '{}')
+    t.equal(spec.spec?.configSchema?.type, 'object', 'the bundle, run by plain node, answers Spec with its config schema')
   })
 }

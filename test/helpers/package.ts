@@ -38,17 +38,20 @@ export interface CommandOptions {
   readonly env?: NodeJS.ProcessEnv
   /** Killed after this long (the run then has code null). Default 120 s. */
   readonly timeoutMs?: number
+  /** Written to the command's stdin, which is then closed. Default: no stdin. */
+  readonly input?: string
 }
 
 /** Runs a command to its end and collects its output; never rejects on a non-zero exit. */
 export function runCommand(command: string, args: readonly string[], options: CommandOptions): Promise<Run> {
   return new Promise((resolve, reject) => {
-    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), stdio: ['ignore', 'pipe', 'pipe'] })
+    const child = spawn(command, args, { cwd: options.cwd, env: options.env ?? userEnv(), stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'] })
+    if (options.input !== undefined) child.stdin?.end(options.input)
     let stdout = ''
     let stderr = ''
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000)
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
+    child.stdout!.on('data', (chunk: Buffer) => (stdout += chunk.toString()))
+    child.stderr!.on('data', (chunk: Buffer) => (stderr += chunk.toString()))
     child.on('error', (error) => {
       clearTimeout(timer)
       reject(error)
