@@ -1,9 +1,11 @@
 /**
  * Runs the benchmark suite: every case file in bench/cases/ (each exports `groups()`).
  *
- *   node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory]
+ *   node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory] [--out DIR]
  *
  * Prints a table per group as it completes, or with --json one JSON object per case per line.
+ * At the end writes the report (lib/cli/bench-report.ts, as `flowkit bench` does): bench.json,
+ * bench.md and bench.svg in --out (default bench/results/).
  * Each case does a fixed amount of work; after a warm-up run it runs --runs times (default 7),
  * interleaved with its group's ceiling, and its best run is reported. Groups of spawned
  * connector processes take no warm-up and at most a few runs (see bench/cases/capture.ts),
@@ -12,11 +14,15 @@
  * of their cases (`--filter memory`).
  */
 import { readdirSync } from 'node:fs'
+import { fileURLToPath } from 'node:url'
 import { parseArgs } from 'node:util'
+import { writeReport } from '../lib/cli/bench-report.ts'
+import { benchReport, formatCount, resultsOf, type BenchCaseResult } from '../lib/cli/bench-results.ts'
 import { UsageError } from '../lib/errors.ts'
 import { measureGroup, type BenchCase, type BenchGroup, type GroupsFactory, type Measurement } from './harness.ts'
 
-const USAGE = 'usage: node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory]'
+const USAGE = 'usage: node --import tsx bench/run.ts [--filter SUBSTRING] [--json] [--runs N] [--list] [--memory] [--out DIR]'
+const RESULTS = fileURLToPath(new URL('./results/', import.meta.url))
 
 async function main(): Promise<void> {
   const { values } = parseCommandLine()
@@ -61,17 +67,22 @@ async function main(): Promise<void> {
     )
     process.stdout.write(`${table.row(['case (indented under its ceiling)', 'MB/s', 'frames/s', 'ratio', 'docs/s', 'RSS MB'])}\n`)
   }
+  const results: BenchCaseResult[] = []
   for (const { group, cases } of selected) {
     const measurements = await measureGroup(group, cases, { runs, ignoreMaxRuns: values.runs !== undefined })
     group.teardown?.()
+    results.push(...resultsOf(group.ceiling.name, measurements))
     for (const m of measurements) {
       process.stdout.write(values.json ? `${JSON.stringify(m)}\n` : `${table.measurement(m)}\n`)
     }
     if (!values.json) for (const m of measurements) for (const line of targetLines(m)) process.stdout.write(`${line}\n`)
   }
-  if (!values.json) {
+  const written = writeReport(benchReport(commandLine(), runs, results), values.out ?? RESULTS)
+  const files = `report: ${written.json}, ${written.markdown}, ${written.svg}\n`
+  if (values.json) process.stderr.write(files)
+  else {
     const seconds = (performance.now() - started) / 1000
-    process.stdout.write(`\nnode ${process.version}, ${seconds.toFixed(1)} s\n`)
+    process.stdout.write(`\nnode ${process.version}, ${seconds.toFixed(1)} s\n${files}`)
   }
 }
 
@@ -84,6 +95,7 @@ function parseCommandLine() {
         runs: { type: 'string' },
         list: { type: 'boolean', default: false },
         memory: { type: 'boolean', default: false },
+        out: { type: 'string' },
         help: { type: 'boolean', short: 'h', default: false },
       },
       strict: true,
@@ -91,6 +103,12 @@ function parseCommandLine() {
   } catch (error) {
     throw new UsageError(`${error instanceof Error ? error.message : String(error)}\n${USAGE}`)
   }
+}
+
+/** How the report names this run. */
+function commandLine(): string {
+  const args = process.argv.slice(2)
+  return args.length === 0 ? 'npm run bench' : `npm run bench -- ${args.join(' ')}`
 }
 
 /** Imports every case file in bench/cases/, in name order. */
@@ -148,12 +166,6 @@ function targetLines(m: Measurement): string[] {
     const verdict = t.met ? `met (${margin >= 0 ? '+' : ''}${margin.toFixed(0)}%)` : `MISSED (${margin.toFixed(0)}%)`
     return `    target  ${m.case} ÷ ${t.versus}: ${ratio} ≥ ${t.atLeast}  ${verdict}`
   })
-}
-
-function formatCount(n: number): string {
-  if (n >= 1e6) return `${(n / 1e6).toFixed(2)} M`
-  if (n >= 1e3) return `${(n / 1e3).toFixed(1)} k`
-  return n.toFixed(0)
 }
 
 // A reader that stops early (`| head`) is not an error.

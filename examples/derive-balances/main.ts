@@ -1,9 +1,12 @@
 // derive-balances: account balances derived from a collection of transfers. Every account
 // starts at `initialBalance`; transfers apply in the order they are read, and a transfer that
 // would take its sender below zero is not applied (logged at debug). The balances live in the
-// derivation's state: each commit (StartCommit) sends the balances the transaction changed as
-// a merge patch, and the next session starts from the state Flow merged. At each flush, the
-// new balance of every account the transaction touched is published.
+// derivation's state: at each flush the derivation publishes the new balance of every account
+// the transaction touched and reports the balances it changed as a merge patch (Flushed.state),
+// which Flow commits with the transaction; the next session starts from the state Flow merged.
+// Flow's newest runtime sends StartCommit only to derivations that keep their own checkpoint
+// (this one does not); an older runtime sends it to every derivation and commits the state of
+// StartedCommit instead, so StartCommit, when it comes, repeats the flush's patch.
 //
 //   node --import tsx examples/derive-balances/main.ts     (speaks Flow's protocol on stdin/stdout)
 import Type from 'typebox'
@@ -38,8 +41,10 @@ await runDerive(
       const balances = new Map<string, number>(Object.entries(state.balances))
       /** Accounts this transaction touched: published at its flush. */
       let touched = new Set<string>()
-      /** Accounts whose balance this transaction set: committed at its StartCommit. */
+      /** Accounts whose balance this transaction set: committed with its flush. */
       let changed = new Set<string>()
+      /** The last flush's state patch, for a runtime that asks for it again at StartCommit. */
+      let flushed: { balances: Record<string, number> } | undefined
 
       const open = (account: string) => {
         touched.add(account)
@@ -66,18 +71,21 @@ await runDerive(
         ],
         flush() {
           const publish = [...touched].sort().map((account) => ({ account, balance: balances.get(account) as number }))
+          flushed = { balances: Object.fromEntries([...changed].sort().map((account) => [account, balances.get(account) as number])) }
           touched = new Set()
-          return { publish }
+          changed = new Set()
+          return { publish, state: { updated: flushed } }
         },
         startCommit() {
-          const updated = { balances: Object.fromEntries([...changed].map((account) => [account, balances.get(account) as number])) }
-          changed = new Set()
+          const updated = flushed ?? { balances: {} }
+          flushed = undefined
           return { updated }
         },
         reset() {
           balances.clear()
           touched = new Set()
           changed = new Set()
+          flushed = undefined
         },
       }
     },

@@ -26,3 +26,20 @@ export {
   type EventBatch,
   type CheckpointOptions,
 } from '../ops/events.ts'
+export { resources, type ResourcesOptions } from './run-resources.ts'
+export {
+  incremental,
+  backfill,
+  snapshot,
+  type BindingResources,
+  type FetchContext,
+  type Incremental,
+  type IncrementalOptions,
+  type Backfill,
+  type BackfillOptions,
+  type Snapshot,
+  type SnapshotOptions,
+  type ResourceDocument,
+} from './resources.ts'
+export { compareCursors, type Cursor, type CursorCompare } from './cursor.ts'
+export { STATE_ROOT, type SubtaskState } from './resource-state.ts'

@@ -4,15 +4,16 @@
  * `npm run build` type-checks and compiles it, and its Dockerfile builds the image.
  */
 
+import { deriveDocumentsFile, deriveFlowYaml, deriveMain, deriveTest } from './init-derive.ts'
 import { materializeDocumentsFile, materializeFlowYaml, materializeMain, materializeTest } from './init-materialize.ts'
 
-export const INIT_KINDS = ['capture', 'airbyte', 'singer', 'materialize'] as const
+export const INIT_KINDS = ['capture', 'airbyte', 'singer', 'materialize', 'derive'] as const
 export type InitKind = (typeof INIT_KINDS)[number]
 
 export interface ProjectNames {
   /** The npm package name (also the directory's name, cleaned). */
   readonly packageName: string
-  /** The catalog name of the project's capture or materialization, `acmeCo/<packageName>`. */
+  /** The catalog name of the project's capture, materialization or derived collection, `acmeCo/<packageName>`. */
   readonly taskName: string
 }
 
@@ -49,14 +50,16 @@ interface KindFiles {
   /** The foreign connector's script, for the shim kinds. */
   readonly script?: [string, string]
   readonly flowYaml: string
-  /** Documents `npm start` runs a materialization on. */
+  /** Documents `npm start` runs a materialization or derivation on. */
   readonly sample?: [string, string]
   readonly test: string
 }
 
+type Protocol = 'capture' | 'materialize' | 'derive'
+
 /** The Flow protocol a kind of project speaks. */
-function protocolOf(kind: InitKind): 'capture' | 'materialize' {
-  return kind === 'materialize' ? 'materialize' : 'capture'
+function protocolOf(kind: InitKind): Protocol {
+  return kind === 'materialize' || kind === 'derive' ? kind : 'capture'
 }
 
 const KINDS: Record<InitKind, (names: ProjectNames) => KindFiles> = {
@@ -79,13 +82,19 @@ const KINDS: Record<InitKind, (names: ProjectNames) => KindFiles> = {
     sample: ['documents.jsonl', materializeDocumentsFile()],
     test: materializeTest(names),
   }),
+  derive: (names) => ({
+    main: deriveMain(names),
+    flowYaml: deriveFlowYaml(names),
+    sample: ['documents.jsonl', deriveDocumentsFile()],
+    test: deriveTest(names),
+  }),
 }
 
 /** The scripts of a project's package.json. */
 export function projectScripts(kind: InitKind, names: ProjectNames): Record<string, string> {
   const bundle = 'flowkit bundle main.ts -o dist/connector.mjs'
-  if (kind === 'materialize') {
-    const task = `--source flow.yaml --materialization ${names.taskName}`
+  if (kind === 'materialize' || kind === 'derive') {
+    const task = `--source flow.yaml --${kind === 'derive' ? 'derivation' : 'materialization'} ${names.taskName}`
     return {
       start: `flowkit preview ${task} --input documents.jsonl`,
       test: 'node --import tsx --test test/*.test.ts',
@@ -111,6 +120,7 @@ function packageJson(kind: InitKind, names: ProjectNames, versions: ProjectVersi
     airbyte: 'An Airbyte source run as a Flow capture through flowkit.',
     singer: 'A Singer tap run as a Flow capture through flowkit.',
     materialize: 'A Flow materialization connector written in TypeScript with flowkit.',
+    derive: 'A Flow derivation written in TypeScript with flowkit.',
   }
   const pkg = {
     name: names.packageName,
@@ -555,14 +565,14 @@ if __name__ == "__main__":
 }
 
 /** A two-stage image: compile in the first, production dependencies and the compiled connector in the second. */
-function dockerfile(names: ProjectNames, script: string | undefined, protocol: 'capture' | 'materialize'): string {
+function dockerfile(names: ProjectNames, script: string | undefined, protocol: Protocol): string {
   const python = script
     ? `# The ${script === 'tap.py' ? 'tap' : 'source'} is a Python script: the image needs Python too.
 RUN apt-get update && apt-get install -y --no-install-recommends python3 && rm -rf /var/lib/apt/lists/*
 `
     : ''
   const copyScript = script ? `COPY ${script} ./\n` : ''
-  return `# The connector's image, run by Flow as a ${protocol === 'capture' ? 'capture' : 'materialization'}:
+  return `# The connector's image, run by Flow as a ${{ capture: 'capture', materialize: 'materialization', derive: 'derivation' }[protocol]}:
 #   docker build -t ghcr.io/acmeco/${names.packageName}:local .
 # Build: install every dependency and compile main.ts to dist/main.js.
 FROM node:20-slim AS build
@@ -599,8 +609,11 @@ function readme(kind: InitKind, names: ProjectNames, script: string | undefined)
       'A Singer tap run as a Flow capture with flowkit. `tap.py` is a small Singer tap (one stream of greetings, replicated incrementally by id); `main.ts` runs it through flowkit\'s Singer shim, which speaks Flow\'s protocol, discovers the tap\'s streams and runs its syncs, and declares the config schema the tap lacks with TypeBox.',
     materialize:
       'A Flow materialization connector written in TypeScript with flowkit. `main.ts` declares its config and resource schemas with TypeBox and materializes each bound collection into a table of one JSON file, a row per key; the file also holds Flow\'s runtime checkpoint, committed with the rows, so a session resumes exactly where the last one committed.',
+    derive:
+      'A Flow derivation written in TypeScript with flowkit. `main.ts` declares its config with TypeBox and, for each greeting it reads, publishes `{ word, count: 1 }` per word; the derived collection\'s `reduce` annotations sum the counts per word, so the collection holds one document per word with its total.',
   }
   const materialize = kind === 'materialize'
+  const derive = kind === 'derive'
   const files = [
     ['package.json', 'flowkit and TypeBox, with TypeScript, tsx and esbuild to develop; the scripts below'],
     ['tsconfig.json', 'strict TypeScript, `module: nodenext`; `npm run build` compiles to `dist/`'],
@@ -608,9 +621,11 @@ function readme(kind: InitKind, names: ProjectNames, script: string | undefined)
     ...(script ? [[script, `the ${script === 'tap.py' ? 'Singer tap' : 'Airbyte source'} (Python 3, standard library only)`]] : []),
     materialize
       ? ['flow.yaml', `a catalog with the materialization \`${names.taskName}\` (running \`main.ts\` through tsx) and the collection it reads`]
-      : ['flow.yaml', `a catalog with the capture \`${names.taskName}\` (running \`main.ts\` through tsx) and its collection`],
-    ...(materialize ? [['documents.jsonl', 'sample documents of the collection, one `["<collection>", <document>]` per line, as a capture preview prints them']] : []),
-    ['test/main.test.ts', `a test with \`node:test\` and \`flowkit/testing\`: it runs the ${materialize ? 'materialization of `flow.yaml` over documents and reads the file it wrote' : 'capture of `flow.yaml` and checks what it committed'}`],
+      : derive
+        ? ['flow.yaml', `a catalog with the collection \`acmeCo/greetings\` and the collection \`${names.taskName}\` derived from it by \`main.ts\` (run through tsx)`]
+        : ['flow.yaml', `a catalog with the capture \`${names.taskName}\` (running \`main.ts\` through tsx) and its collection`],
+    ...(materialize || derive ? [['documents.jsonl', 'sample documents of the source collection, one `["<collection>", <document>]` per line, as a capture preview prints them']] : []),
+    ['test/main.test.ts', `a test with \`node:test\` and \`flowkit/testing\`: it runs the ${materialize ? 'materialization of `flow.yaml` over documents and reads the file it wrote' : derive ? 'derivation of `flow.yaml` over documents and checks what it published' : 'capture of `flow.yaml` and checks what it committed'}`],
     ['Dockerfile', 'the production image'],
   ]
   const replace: Record<InitKind, string> = {
@@ -622,15 +637,21 @@ function readme(kind: InitKind, names: ProjectNames, script: string | undefined)
       'Put your tap\'s command in `main.ts` (`command: [...]`), its config schema in `Config`, its config in `flow.yaml` and its streams in the bindings (`npm run discover` prints what it offers). Legacy taps read `--properties`: set `catalogFlag: \'properties\'`.',
     materialize:
       'Change `Config` and `Resource` in `main.ts` to what your endpoint needs, `apply` to create its tables, and the transactor `open` returns to read and write them: `load` yields the stored document of each key it finds, `store` writes or deletes rows, `startCommit` commits them (with the runtime checkpoint, when the endpoint can hold it). `validate` may be given to choose which fields are required or recommended. Then change the config, bindings and collection in `flow.yaml`, and the test.',
+    derive:
+      'Change the transform in `main.ts` to yours: a function of a source document that returns or yields the documents to publish (or `pipeline(fn)` over the reads of a transaction), one per transform of `flow.yaml`. A derivation that keeps state declares a `state` schema and returns `flush() { return { publish, state } }`. Then change the collections and transforms in `flow.yaml`, and the test.',
   }
   const python = script ? '\n\nThe connector runs `python3`, which must be on the `PATH`.' : ''
-  const commands = materialize
+  const commands = derive
+    ? ['npm start           # one session over documents.jsonl; prints what each transaction published', 'npm test            # runs test/*.test.ts with node:test', 'npm run build       # type-checks and compiles to dist/', 'npm run bundle      # one file, dist/connector.mjs, that runs under plain node', 'npm run spec        # the connector\'s Spec response (its config schema)', 'npm run validate    # its Validated response, and typed stubs of the source documents']
+    : materialize
     ? ['npm start           # one session over documents.jsonl; writes materialized.json', 'npm test            # runs test/*.test.ts with node:test', 'npm run build       # type-checks and compiles to dist/', 'npm run bundle      # one file, dist/connector.mjs, that runs under plain node', 'npm run spec        # the connector\'s Spec response (its config schema)', 'npm run validate    # its constraints on the fields of each binding']
     : ['npm start           # one capture session; prints each committed document as ["<collection>", <document>]', 'npm test            # runs test/*.test.ts with node:test', 'npm run build       # type-checks and compiles to dist/', 'npm run bundle      # one file, dist/connector.mjs, that runs under plain node', 'npm run spec        # the connector\'s Spec response (its config schema)', 'npm run discover    # the bindings it offers']
-  const start = materialize
+  const start = derive
+    ? `\`npm start\` runs \`flowkit preview --derivation\` over \`documents.jsonl\`: flowkit validates the derivation of \`flow.yaml\` as Flow's runtime would, sends each document to the transform that reads its collection, and once a transaction commits prints what it published as \`["<collection>", <document>]\` lines, combined per key with the derived collection's \`reduce\` annotations. Pipe a capture into it instead: \`npx flowkit preview --source capture.flow.yaml | npx flowkit preview --source flow.yaml --derivation ${names.taskName} --input -\`. \`npx flowkit preview --help\` lists its options (a state file, transaction sizes, \`--inspect\`).`
+    : materialize
     ? `\`npm start\` runs \`flowkit preview --materialization\` over \`documents.jsonl\`: flowkit validates and applies the materialization of \`flow.yaml\` as Flow's runtime would, combines the documents of each key with the collection's \`reduce\` annotations, and runs the transactions (Load, Flush, Store, StartCommit, Acknowledge). Pipe a capture into it instead: \`npx flowkit preview --source capture.flow.yaml | npx flowkit preview --source flow.yaml --materialization ${names.taskName} --input -\`. \`npx flowkit preview --help\` lists its options (a state file, transaction sizes, \`--inspect\` to attach a debugger).`
     : `\`npm start\` is \`flowkit preview --source flow.yaml --sessions 1\`: flowkit runs the capture of \`flow.yaml\` as Flow's runtime would and checks each document against its collection's schema. \`npx flowkit preview --help\` lists its options (more sessions, a state file, \`--inspect\` to attach a debugger).`
-  const config = materialize ? '{ path: materialized.json }' : '{ greeting: hello, count: 5 }'
+  const config = materialize ? '{ path: materialized.json }' : derive ? '{ minLength: 2 }' : '{ greeting: hello, count: 5 }'
   return `# ${names.packageName}
 
 ${wrap(intro[kind])}
@@ -663,15 +684,14 @@ npm install                                   # writes package-lock.json, which 
 docker build -t ghcr.io/acmeco/${names.packageName}:local .
 \`\`\`
 
-The image speaks Flow's ${materialize ? 'materialize' : 'capture'} protocol in protobuf on stdin and stdout (its
+The image speaks Flow's ${materialize ? 'materialize' : derive ? 'derive' : 'capture'} protocol in protobuf on stdin and stdout (its
 \`FLOW_RUNTIME_PROTOCOL\` and \`FLOW_RUNTIME_CODEC\` labels say so). To preview it, point
 \`flow.yaml\` at it instead of the local command:
 
 \`\`\`yaml
-    endpoint:
-      connector:
-        image: ghcr.io/acmeco/${names.packageName}:local
-        config: ${config}
+${derive ? '    derive:\n      using:\n        connector:' : '    endpoint:\n      connector:'}
+${derive ? '  ' : ''}        image: ghcr.io/acmeco/${names.packageName}:local
+${derive ? '  ' : ''}        config: ${config}
 \`\`\`
 `
 }

@@ -4,7 +4,7 @@ import { parseArgs } from 'node:util'
 import { ArgumentError, messageOf, UsageError } from '../errors.ts'
 import { INIT_KINDS, projectFiles, type InitKind, type ProjectNames, type ProjectVersions } from './init-files.ts'
 
-export const initUsage = `usage: flowkit init [DIR] [--kind capture|airbyte|singer|materialize]
+export const initUsage = `usage: flowkit init [DIR] [--kind capture|airbyte|singer|materialize|derive]
 
 Creates a connector project in DIR (default: the current directory), which must be new or
 empty: package.json (flowkit as a dependency; scripts start, test, build, bundle, spec, and
@@ -17,7 +17,9 @@ Dockerfile and a README.md. Then:
   --kind airbyte      an Airbyte source (a small Python script) run through flowkit's Airbyte shim
   --kind singer       a Singer tap (a small Python script) run through flowkit's Singer shim
   --kind materialize  a materialization into a JSON file, with flowkit/materialize; npm start
-                      runs it on the sample documents in documents.jsonl`
+                      runs it on the sample documents in documents.jsonl
+  --kind derive       a derivation that counts words, with flowkit/derive; npm start runs it
+                      on the sample documents in documents.jsonl`
 
 export interface InitOptions {
   readonly dir: string

@@ -1,5 +1,8 @@
 import { FlowkitError, UsageError } from '../errors.ts'
+import { bench, benchUsage, parseBenchArgs } from './bench.ts'
 import { bundle, bundleUsage, parseBundleArgs } from './bundle.ts'
+import { derivePreview, derivePreviewUsage, isDerivePreview, parseDerivePreviewArgs } from './derive-preview.ts'
+import { check, checkUsage, parseCheckArgs } from './check.ts'
 import { parseRecordArgs, record, recordUsage } from './record.ts'
 import { parseReplayArgs, replay, replayUsage } from './replay.ts'
 import { parseSampleArgs, sampleUsage, writeSample } from './sample.ts'
@@ -17,12 +20,20 @@ commands:
   init [DIR]  create a connector project (--kind capture|airbyte|singer) to start from
   raw spec|discover|validate|apply
               run one request against a capture (or, with --materialization, a
-              materialization) of a catalog (flow.yaml) and print the response
+              materialization; with --derivation, a derivation's spec or validate) of a
+              catalog (flow.yaml) and print the response
   preview     run capture sessions of a catalog's capture and print the documents they commit;
-              with --materialization NAME --input FILE|-, run a materialization over documents
+              with --materialization NAME --input FILE|-, run a materialization over documents;
+              with --derivation NAME --input FILE|-, run a derivation and print what it publishes
+  check       run conformance checks against a capture of a catalog: one line per check,
+              pass or FAIL with the reason; exits 1 when any fails
   record      run capture sessions and write what they commit as a sample stream
   replay FILE serve Flow's capture protocol for a recorded sample stream
   sample      write a generated sample stream of a set shape (small, nested, wide, mix)
+  bench [STREAM ...]
+              measure the replay of sample streams (or generated ones) against ceilings
+              measured in the same run, and optionally a capture end to end; writes JSON,
+              a markdown table and an SVG chart
   bundle ENTRY
               bundle a connector into one file for plain node (a production image)
   transcode   convert a stream of Flow protocol frames between the JSON and protobuf codecs
@@ -49,12 +60,19 @@ export async function main(argv: string[]): Promise<number> {
         await raw(parseRawArgs(args), process.stdout)
         return 0
       case 'preview':
+        if (isDerivePreview(own)) {
+          if (wantsHelp) return help(derivePreviewUsage)
+          return (await derivePreview(parseDerivePreviewArgs(args))) === 'interrupted' ? 130 : 0
+        }
         if (isMaterializePreview(own)) {
           if (wantsHelp) return help(materializePreviewUsage)
           return (await materializePreview(parseMaterializePreviewArgs(args))) === 'interrupted' ? 130 : 0
         }
         if (wantsHelp) return help(previewUsage)
         return (await preview(parsePreviewArgs(args), process.stdout)) === 'interrupted' ? 130 : 0
+      case 'check':
+        if (wantsHelp) return help(checkUsage)
+        return await check(parseCheckArgs(args), process.stdout)
       case 'shim':
         if (wantsHelp) return help(shimUsage)
         return await shim(parseShimArgs(args))
@@ -71,6 +89,9 @@ export async function main(argv: string[]): Promise<number> {
         process.stderr.write(`wrote ${options.documents} ${options.shape} documents to ${options.out} (${Math.round(bytes / 1024)} KiB)\n`)
         return 0
       }
+      case 'bench':
+        if (wantsHelp) return help(benchUsage)
+        return await bench(parseBenchArgs(args), process.stdout)
       case 'replay':
         if (wantsHelp) return help(replayUsage)
         return await replay(parseReplayArgs(args))

@@ -1,13 +1,11 @@
-import { createReadStream } from 'node:fs'
-import { createInterface } from 'node:readline'
 import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
-import { loadMaterialization, type MaterializationTask } from '../runtime/materialize-catalog.ts'
+import { loadMaterialization } from '../runtime/materialize-catalog.ts'
 import { applyMaterialization } from '../runtime/materialize-rpc.ts'
 import { runMaterializeSession, type TransactionSummary } from '../runtime/materialize-session.ts'
 import { INITIAL_STATE, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
-import { connectorLogText, extractInspect, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, type SourceOptions } from './source-options.ts'
+import { connectorLogText, extractInspect, inputLines, INSPECT_USAGE, SOURCE_OPTIONS, sourceOptionsOf, withCodec, type SourceOptions } from './source-options.ts'
 
 export const materializePreviewUsage = `usage: flowkit preview --source FILE --materialization NAME --input FILE|- [--transaction-docs N]
                       [--state-file FILE] [--codec json|proto] [--log-level LEVEL]
@@ -112,23 +110,8 @@ export async function materializePreview(options: MaterializePreviewOptions, err
   return stop.signal.aborted ? 'interrupted' : 'done'
 }
 
-/** The lines of the input file (or stdin), read from the first pull on: readline drops lines emitted before it is iterated. */
-async function* inputLines(input: string): AsyncGenerator<string> {
-  const lines = createInterface({ input: input === '-' ? process.stdin : createReadStream(input), crlfDelay: Infinity })
-  try {
-    yield* lines
-  } finally {
-    lines.close()
-  }
-}
 
 function summaryText(s: TransactionSummary): string {
   return `transaction ${s.transaction}: ${s.docs} documents in (${s.skipped} skipped), ${s.keys} keys, ${s.loads} loaded, ${s.found} found, ${s.stored} stored, ${s.deleted} deleted; input through line ${s.readThrough}`
 }
 
-/** The task with its local connector's codec set; an image's codec is its own. */
-function withCodec(task: MaterializationTask, codec: 'json' | 'proto' | undefined): MaterializationTask {
-  if (codec === undefined) return task
-  if (task.endpoint.type !== 'local') throw new UsageError('--codec is for a local connector; an image says its codec itself (its FLOW_RUNTIME_CODEC label)')
-  return { ...task, endpoint: { ...task.endpoint, protobuf: codec === 'proto' } }
-}

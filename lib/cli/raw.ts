@@ -1,8 +1,10 @@
 import { parseArgs } from 'node:util'
 import { UsageError } from '../errors.ts'
-import { captureResponse, codecOf, materializeResponse, type CaptureDiscoveredBinding, type CaptureResponse, type MaterializeResponse } from '../protocol/index.ts'
+import { captureResponse, codecOf, deriveResponse, materializeResponse, type CaptureDiscoveredBinding, type CaptureResponse, type MaterializeResponse } from '../protocol/index.ts'
 import { apply, discover, spec, validate } from '../runtime/capture-rpc.ts'
 import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
+import { loadDerivation } from '../runtime/derive-catalog.ts'
+import { deriveSpec, deriveValidate, projectRootOf } from '../runtime/derive-rpc.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
 import { loadMaterialization } from '../runtime/materialize-catalog.ts'
 import { materializeApply, materializeSpec, materializeValidate, prepareMaterialization } from '../runtime/materialize-rpc.ts'
@@ -11,9 +13,11 @@ import { extractInspect, INSPECT_USAGE, printConnectorLog, SOURCE_OPTIONS, sourc
 export const rawUsage = `usage: flowkit raw spec|discover|validate|apply --source FILE [--capture NAME] [--log-level LEVEL]
                                                [--inspect[=[HOST:]PORT]] [--emit-raw]
        flowkit raw spec|validate|apply --source FILE --materialization NAME [--log-level LEVEL]
+       flowkit raw spec|validate --source FILE --derivation NAME [--log-level LEVEL]
 
 Runs one request of the capture protocol against a capture of the catalog FILE, or of the
-materialize protocol against a materialization, as Flow's runtime would (the internal Spec
+materialize protocol against a materialization, or of the derive protocol against a
+derivation (a collection with a derive section), as Flow's runtime would (the internal Spec
 first, then the request), and prints the connector's response as one line of JSON. For a
 materialization, apply runs Validate first and applies the fields selected from its answer.
 The connector's logs go to stderr.
@@ -22,6 +26,7 @@ The connector's logs go to stderr.
   --capture NAME      the capture to run; may be left out when the catalog has one
   --materialization NAME
                       the materialization to run instead of a capture
+  --derivation NAME   the derivation (derived collection) to run instead of a capture
   --log-level LEVEL   the connector's LOG_LEVEL: error, warn, info, debug, trace
                       (default: the capture's shards.logLevel, else info)
   --emit-raw          discover only: print each discovered binding as its own line of JSON
@@ -52,6 +57,7 @@ export function parseRawArgs(args: string[]): RawOptions {
   const emitRaw = values['emit-raw'] === true
   if (emitRaw && request !== 'discover') throw new UsageError(`--emit-raw is for discover only, not ${request}`)
   if (values.materialization !== undefined && request === 'discover') throw new UsageError('a materialization has no discover; run spec, validate or apply')
+  if (values.derivation !== undefined && (request === 'discover' || request === 'apply')) throw new UsageError(`a derivation has no ${request}; run spec or validate`)
   return { request: request as RawRequest, ...sourceOptionsOf(values, inspect), ...(emitRaw ? { emitRaw } : {}) }
 }
 
@@ -66,6 +72,7 @@ const discoveredBinding = codecOf<CaptureDiscoveredBinding>('capture.Response.Di
 export async function raw(options: RawOptions, output: NodeJS.WritableStream): Promise<void> {
   const start: StartOptions = { logLevel: options.logLevel, onLog: printConnectorLog, inspect: options.inspect }
   if (options.materialization !== undefined) return rawMaterialize(options, output, start)
+  if (options.derivation !== undefined) return rawDerive(options, output, start)
   const task = loadCapture(options.source, options.capture)
   const response = await RUN[options.request](task, start)
   const text = options.emitRaw
@@ -83,6 +90,13 @@ async function rawMaterialize(options: RawOptions, output: NodeJS.WritableStream
   else if (options.request === 'validate') response = await materializeValidate(task, start)
   else response = await materializeApply(task, (await prepareMaterialization(task, start)).materialization, {}, start)
   await writeText(output, materializeResponse.toJson(response) + '\n')
+}
+
+/** Spec or Validate against a derivation; Validate's projectRoot is the catalog file's directory. */
+async function rawDerive(options: RawOptions, output: NodeJS.WritableStream, start: StartOptions): Promise<void> {
+  const task = loadDerivation(options.source, options.derivation)
+  const response = options.request === 'spec' ? await deriveSpec(task, start) : await deriveValidate(task, projectRootOf(options.source), start)
+  await writeText(output, deriveResponse.toJson(response) + '\n')
 }
 
 function writeText(output: NodeJS.WritableStream, text: string): Promise<void> {

@@ -1,5 +1,8 @@
+import { createReadStream } from 'node:fs'
+import { createInterface } from 'node:readline'
 import { UsageError } from '../errors.ts'
 import { formatLog, type ConnectorLog } from '../io/log-reader.ts'
+import type { Endpoint } from '../runtime/catalog.ts'
 
 /** The options every command that runs a catalog's capture takes. */
 export interface SourceOptions {
@@ -9,6 +12,8 @@ export interface SourceOptions {
   readonly capture?: string
   /** The materialization to run, which makes the command run a materialization instead of a capture. */
   readonly materialization?: string
+  /** The derivation (derived collection) to run, which makes the command run a derivation. */
+  readonly derivation?: string
   /** The connector's LOG_LEVEL; else the capture's `shards.logLevel`, else info. */
   readonly logLevel?: string
   /** `HOST:PORT`: run the connector under Node's inspector there, waiting for a debugger. */
@@ -19,6 +24,7 @@ export const SOURCE_OPTIONS = {
   source: { type: 'string' },
   capture: { type: 'string' },
   materialization: { type: 'string' },
+  derivation: { type: 'string' },
   'log-level': { type: 'string' },
 } as const
 
@@ -61,17 +67,21 @@ export function parseInspectAddress(text: string): string {
 }
 
 export function sourceOptionsOf(
-  values: { source?: string | undefined; capture?: string | undefined; materialization?: string | undefined; 'log-level'?: string | undefined },
+  values: { source?: string | undefined; capture?: string | undefined; materialization?: string | undefined; derivation?: string | undefined; 'log-level'?: string | undefined },
   inspect?: string,
 ): SourceOptions {
   if (values.source === undefined) throw new UsageError('--source is required (a flow.yaml or JSON catalog)')
   const level = values['log-level']
   if (level !== undefined && !LEVELS.includes(level)) throw new UsageError(`--log-level must be one of ${LEVELS.join(', ')}; got ${JSON.stringify(level)}`)
   if (values.capture !== undefined && values.materialization !== undefined) throw new UsageError('--capture and --materialization name different tasks; give one of them')
+  if (values.derivation !== undefined && (values.capture !== undefined || values.materialization !== undefined)) {
+    throw new UsageError(`--derivation and --${values.capture !== undefined ? 'capture' : 'materialization'} name different tasks; give one of them`)
+  }
   return {
     source: values.source,
     ...(values.capture === undefined ? {} : { capture: values.capture }),
     ...(values.materialization === undefined ? {} : { materialization: values.materialization }),
+    ...(values.derivation === undefined ? {} : { derivation: values.derivation }),
     ...(level === undefined ? {} : { logLevel: level }),
     ...(inspect === undefined ? {} : { inspect }),
   }
@@ -93,4 +103,21 @@ export function connectorLogText(log: ConnectorLog): string {
 /** Writes a connector's log line to stderr, readably. */
 export function printConnectorLog(log: ConnectorLog): void {
   process.stderr.write(connectorLogText(log))
+}
+
+/** The lines of an input file (or stdin for `-`), read from the first pull on: readline drops lines emitted before it is iterated. */
+export async function* inputLines(input: string): AsyncGenerator<string> {
+  const lines = createInterface({ input: input === '-' ? process.stdin : createReadStream(input), crlfDelay: Infinity })
+  try {
+    yield* lines
+  } finally {
+    lines.close()
+  }
+}
+
+/** The task with its local connector's codec set; an image's codec is its own (a UsageError). */
+export function withCodec<T extends { readonly endpoint: Endpoint }>(task: T, codec: 'json' | 'proto' | undefined): T {
+  if (codec === undefined) return task
+  if (task.endpoint.type !== 'local') throw new UsageError('--codec is for a local connector; an image says its codec itself (its FLOW_RUNTIME_CODEC label)')
+  return { ...task, endpoint: { ...task.endpoint, protobuf: codec === 'proto' } }
 }

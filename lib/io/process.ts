@@ -49,6 +49,10 @@ export function chooseCodec(argv: readonly string[], env: NodeJS.ProcessEnv): Co
  * everything written to stdout has been handed to the OS.
  */
 export async function runProcess(serve: (io: ProcessIo) => Promise<void>): Promise<never> {
+  // Once stderr's reader is gone (EPIPE), no log line can be delivered: each is dropped. Without
+  // this listener each failed write is an uncaught error, whose report below fails the same way,
+  // and so on without end, the process spinning instead of exiting.
+  process.stderr.on('error', () => {})
   const secrets = new SecretTexts()
   const logger = secrets.logger(createLogger())
   // A crash (an error thrown outside the serve loop, e.g. in a timer) ends the process the same

@@ -160,15 +160,18 @@ function readInteger(cursor: JsonCursor, min: number, max: number, what: string)
 
 const INTEGER = /^-?\d+$/
 
+const U64_MAX = 0xffff_ffff_ffff_ffffn
+const I64_MIN = -(1n << 63n)
+const I64_MAX = (1n << 63n) - 1n
+
 function readLong(cursor: JsonCursor, unsigned: boolean): Long {
   const text = numberText(cursor)
   const what = unsigned ? 'an unsigned 64-bit integer' : 'a signed 64-bit integer'
   if (INTEGER.test(text)) {
-    const digits = text.replace(/^(-?)0+(?=\d)/, '$1')
-    const value = Long.fromString(digits, unsigned)
-    // Long.fromString wraps on overflow: a value that does not print back was out of range.
-    if (value.toString() !== (digits === '-0' ? '0' : digits)) throw new MessageError(`expected ${what}, got ${text}`)
-    return value
+    // BigInt parses exactly (leading zeros and -0 included), so the range check is exact too.
+    const big = BigInt(text)
+    if (unsigned ? big < 0n || big > U64_MAX : big < I64_MIN || big > I64_MAX) throw new MessageError(`expected ${what}, got ${text}`)
+    return Long.fromBits(Number(BigInt.asIntN(32, big)), Number(BigInt.asIntN(32, big >> 32n)), unsigned)
   }
   const value = Number(text)
   if (!Number.isSafeInteger(value) || (unsigned && value < 0)) throw new MessageError(`expected ${what}, got ${text}`)

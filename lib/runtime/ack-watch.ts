@@ -8,6 +8,14 @@ import type { Connection } from './connection.ts'
 /** How long Flow's runtime gives a connector to take an Acknowledge. */
 export const ACK_TIMEOUT_MS = 10_000
 
+/** The errors AckWatch raised: a ProtocolError like any other, told apart by the checks. */
+const refusals = new WeakSet<object>()
+
+/** Whether `error` is an AckWatch's `refused`: the connector asked for acknowledgements and did not take one in time. */
+export function isAcknowledgementRefusal(error: unknown): boolean {
+  return typeof error === 'object' && error !== null && refusals.has(error)
+}
+
 /**
  * Watches the connector's stdin after each `sent()`: when what was written is not taken within
  * `timeoutMs`, the connector is killed and `refused` holds the ProtocolError that explains it.
@@ -30,10 +38,9 @@ export class AckWatch<Req, Res> {
     const connection = this.#connection
     if (this.#closed || this.#timer !== undefined || connection.inputBacklog === 0) return
     this.#timer = setTimeout(() => {
-      this.refused = connection.violation(
-        'PROTOCOL_VIOLATION',
-        `the connector requested acknowledgements but is not processing its input: an Acknowledge was not taken within ${this.#timeoutMs / 1000} s`,
-      )
+      const rule = `the connector requested acknowledgements but is not processing its input: an Acknowledge was not taken within ${this.#timeoutMs / 1000} s`
+      this.refused = connection.violation('PROTOCOL_VIOLATION', rule)
+      refusals.add(this.refused)
       connection.kill('SIGKILL')
     }, this.#timeoutMs)
     void connection.inputTaken().then(() => {

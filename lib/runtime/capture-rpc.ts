@@ -70,18 +70,9 @@ const EXPECTED: Record<string, string> = { spec: 'Spec', discovered: 'Discovered
 
 async function unary(task: CaptureTask, options: StartOptions, expected: CaptureResponseKind, build: (resourcePathPointers: readonly string[]) => CaptureRequest): Promise<CaptureResponse> {
   const { connection, spec } = await connect(task, options)
-  const name = EXPECTED[expected] as string
-  try {
-    connection.send(build(spec.resourcePathPointers ?? []))
-    connection.end()
-    const response = await connection.next()
-    if (response === undefined) throw connection.unexpectedEof(`one ${name} response was due`)
+  const nameOf = (response: CaptureResponse) => {
     const kind = responseKind(response)
-    if (kind !== expected) throw connection.violation('PROTOCOL_ORDER', `expected ${name}, got ${kind ?? 'an empty message'}`)
-    if ((await connection.next()) !== undefined) throw connection.violation('PROTOCOL_ORDER', `expected exactly one ${name} response, then the end of the output`)
-    await connection.finish()
-    return response
-  } catch (error) {
-    throw await connection.failure(error)
+    return kind === undefined ? 'an empty message' : (EXPECTED[kind] ?? kind)
   }
+  return connection.unary(build(spec.resourcePathPointers ?? []), EXPECTED[expected] as string, nameOf)
 }

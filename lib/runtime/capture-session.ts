@@ -32,8 +32,15 @@ export interface SessionOptions extends StartOptions {
    * read: what it persists is what the session committed. A rejection ends the session.
    */
   readonly onTransaction?: (transaction: Transaction) => void | Promise<void>
+  /** Called with the Opened response, once it has been read. */
+  readonly onOpened?: (opened: NonNullable<CaptureResponse['opened']>) => void
   /** Aborting it closes the connector's stdin, which asks it to end the session. */
   readonly signal?: AbortSignal
+  /**
+   * Once `signal` has aborted, how long the connector may take to end its output before it is
+   * killed (SIGKILL), which fails the session. Default: as long as it takes.
+   */
+  readonly stopGraceMs?: number
   /**
    * How long an Acknowledge may wait for the connector to take it (read its stdin) before the
    * session fails, as Flow's runtime fails it. Default 10 s.
@@ -71,7 +78,11 @@ export interface SessionResult {
 export async function runCaptureSession(task: CaptureTask, options: SessionOptions = {}): Promise<SessionResult> {
   const checker = options.checkDocuments === false ? undefined : documentChecker(task)
   const { connection, spec } = await connect(task, options)
-  const stop = () => connection.end()
+  let grace: NodeJS.Timeout | undefined
+  const stop = () => {
+    connection.end()
+    if (options.stopGraceMs !== undefined) grace = setTimeout(() => connection.kill('SIGKILL'), options.stopGraceMs)
+  }
   options.signal?.addEventListener('abort', stop, { once: true })
   try {
     connection.send(openRequest(captureSpecOf(task, spec.resourcePathPointers ?? []), options.state ?? {}))
@@ -82,6 +93,7 @@ export async function runCaptureSession(task: CaptureTask, options: SessionOptio
   } catch (error) {
     throw await connection.failure(error)
   } finally {
+    clearTimeout(grace)
     options.signal?.removeEventListener('abort', stop)
   }
 }
@@ -129,6 +141,7 @@ class SessionReader {
     if (opened === undefined) throw this.#connection.unexpectedEof('Opened was due in answer to Open')
     if (opened.opened == null) throw this.#connection.violation('PROTOCOL_ORDER', `the first response to Open must be Opened, not ${responseKind(opened) ?? 'an empty message'}`)
     this.#explicit = opened.opened.explicitAcknowledgements === true
+    this.#options.onOpened?.(opened.opened)
   }
 
   async #apply(response: CaptureResponse): Promise<void> {

@@ -69,6 +69,11 @@ export class Connection<Req, Res> {
     return this.#reader.next()
   }
 
+  /** The next response if one has already arrived and been decoded (it never waits), else undefined. */
+  nextIfReady(): Res | undefined {
+    return this.#reader.nextIfReady(() => true)
+  }
+
   /** How many responses were read so far. */
   get received(): number {
     return this.#reader.received
@@ -87,6 +92,28 @@ export class Connection<Req, Res> {
   unexpectedEof(expected: string): ProtocolError {
     const after = this.received === 0 ? 'before any response' : `after response ${this.received}: ${this.#describeLast()}`
     return new ConnectorEof('PROTOCOL_ORDER', `connector protocol error: the connector closed its output, but ${expected} (${after})`)
+  }
+
+  /**
+   * A unary RPC on this connection: sends `request`, closes stdin, and returns the one response,
+   * which must be of the kind named `expected` (as `nameOf` names a response), then the end of
+   * the output and a clean exit. `check` may refuse the response. Fails as `failure` says.
+   */
+  async unary(request: Req, expected: string, nameOf: (response: Res) => string, check?: (response: Res) => void): Promise<Res> {
+    try {
+      this.send(request)
+      this.end()
+      const response = await this.next()
+      if (response === undefined) throw this.unexpectedEof(`one ${expected} response was due`)
+      const got = nameOf(response)
+      if (got !== expected) throw this.violation('PROTOCOL_ORDER', `expected ${expected}, got ${got}`)
+      if ((await this.next()) !== undefined) throw this.violation('PROTOCOL_ORDER', `expected exactly one ${expected} response, then the end of the output`)
+      check?.(response)
+      await this.finish()
+      return response
+    } catch (error) {
+      throw await this.failure(error)
+    }
   }
 
   /** Ends an RPC that went as it should: closes stdin, waits for the exit, fails if it was not clean. */

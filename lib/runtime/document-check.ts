@@ -68,29 +68,8 @@ export function compileCollection(collection: Collection): CollectionChecker {
       throw new ConfigError(`${where}: key ${messageOf(error)}`, { cause: error })
     }
   })
-  const schema = collection.writeSchema
-  const invalid = metaProblems(schema)
-  if (invalid.length > 0) throw new ConfigError(`${where}: its schema is not a valid JSON schema: ${listed(invalid)}`)
-  const ref = unresolvedRef(schema)
-  if (ref !== undefined) {
-    throw new ConfigError(`${where}: its schema's $ref ${JSON.stringify(ref)} does not resolve within the schema (references to other files or URLs are not supported)`)
-  }
-  let validator: Validator
-  try {
-    validator = Compile(schema as XSchema)
-  } catch (error) {
-    throw new ConfigError(`${where}: its schema cannot be compiled: ${messageOf(error)}`, { cause: error })
-  }
-
-  /** Runs the compiled schema; one that cannot be evaluated (it refers to itself without end) is a ConfigError. */
-  const evaluate = <T>(run: () => T): T => {
-    try {
-      return run()
-    } catch (error) {
-      throw new ConfigError(`${where}: its schema cannot be evaluated: ${messageOf(error)}`, { cause: error })
-    }
-  }
-
+  const validator = compileValidator(collection.writeSchema, where)
+  const evaluate = evaluator(where)
   return {
     collection,
     problems(document) {
@@ -104,6 +83,58 @@ export function compileCollection(collection: Collection): CollectionChecker {
         errors: valid ? [] : schemaProblems(evaluate(() => validator.Errors(document))[1]),
       }
     },
+  }
+}
+
+/**
+ * A JSON schema compiled as collection schemas are compiled. Throws a ConfigError naming
+ * `where` when it is not a valid JSON schema, when a `$ref` does not resolve within it, or
+ * when it cannot be compiled.
+ */
+export function compileSchema(schema: unknown, where: string): SchemaCheck {
+  const validator = compileValidator(schema, where)
+  const evaluate = evaluator(where)
+  return {
+    problems(value) {
+      if (evaluate(() => validator.Check(value))) return []
+      return schemaProblems(evaluate(() => validator.Errors(value))[1])
+    },
+  }
+}
+
+/** A compiled JSON schema. */
+export interface SchemaCheck {
+  /** How `value` fails the schema; empty when it matches. */
+  problems(value: unknown): readonly SchemaProblem[]
+}
+
+/** The first few problems on one line, `path: message; ...`, and how many more there are. */
+export function listProblems(problems: readonly SchemaProblem[]): string {
+  return listed(problems)
+}
+
+function compileValidator(schema: unknown, where: string): Validator {
+  const invalid = metaProblems(schema)
+  if (invalid.length > 0) throw new ConfigError(`${where}: its schema is not a valid JSON schema: ${listed(invalid)}`)
+  const ref = unresolvedRef(schema)
+  if (ref !== undefined) {
+    throw new ConfigError(`${where}: its schema's $ref ${JSON.stringify(ref)} does not resolve within the schema (references to other files or URLs are not supported)`)
+  }
+  try {
+    return Compile(schema as XSchema)
+  } catch (error) {
+    throw new ConfigError(`${where}: its schema cannot be compiled: ${messageOf(error)}`, { cause: error })
+  }
+}
+
+/** Runs a compiled schema; one that cannot be evaluated (it refers to itself without end) is a ConfigError. */
+function evaluator(where: string): <T>(run: () => T) => T {
+  return (run) => {
+    try {
+      return run()
+    } catch (error) {
+      throw new ConfigError(`${where}: its schema cannot be evaluated: ${messageOf(error)}`, { cause: error })
+    }
   }
 }
 

@@ -118,19 +118,5 @@ async function unary(
   check?: (response: MaterializeResponse, connection: MaterializeConnection) => void,
 ): Promise<MaterializeResponse> {
   const connection = await connectMaterialization(task, options)
-  const name = NAMES[expected]
-  try {
-    connection.send(request)
-    connection.end()
-    const response = await connection.next()
-    if (response === undefined) throw connection.unexpectedEof(`one ${name} response was due`)
-    const kind = materializeResponseKind(response)
-    if (kind !== expected) throw connection.violation('PROTOCOL_ORDER', `expected ${name}, got ${responseName(kind)}`)
-    if ((await connection.next()) !== undefined) throw connection.violation('PROTOCOL_ORDER', `expected exactly one ${name} response, then the end of the output`)
-    check?.(response, connection)
-    await connection.finish()
-    return response
-  } catch (error) {
-    throw await connection.failure(error)
-  }
+  return connection.unary(request, NAMES[expected], (response) => responseName(materializeResponseKind(response)), check && ((response) => check(response, connection)))
 }

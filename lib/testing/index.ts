@@ -1,9 +1,11 @@
 /**
  * flowkit/testing: run a connector in a test as Flow's runtime runs it, from a catalog
  * (`flow.yaml`) or a task built in code: its unary RPCs, capture sessions whose committed
- * transactions a test can inspect, and materialization sessions fed documents. The same driver
- * runs `flowkit raw` and `flowkit preview`.
+ * transactions a test can inspect, and materialization and derivation sessions fed documents;
+ * and `checkCapture`, the conformance checks of `flowkit check`. The same driver runs
+ * `flowkit raw`, `flowkit preview` and `flowkit check`.
  */
+import { pathToFileURL } from 'node:url'
 import { loadCapture, type CaptureTask } from '../runtime/catalog.ts'
 import { runCaptureSession, type SessionOptions, type Transaction } from '../runtime/capture-session.ts'
 import type { StartOptions } from '../runtime/endpoint.ts'
@@ -11,12 +13,18 @@ import { loadMaterialization, type MaterializationTask } from '../runtime/materi
 import { applyMaterialization } from '../runtime/materialize-rpc.ts'
 import { runMaterializeSession, type MaterializeSessionResult, type TransactionSummary } from '../runtime/materialize-session.ts'
 import { INITIAL_STATE, readDriverState, writeDriverState } from '../runtime/materialize-state.ts'
+import { loadDerivation, type DerivationTask } from '../runtime/derive-catalog.ts'
+import { prepareDerivation, projectRootOf } from '../runtime/derive-rpc.ts'
+import { runDeriveSession, type DeriveSessionResult, type DeriveTransactionSummary } from '../runtime/derive-session.ts'
+import { emitPending, handOn, INITIAL_DERIVE_STATE, readDeriveState } from '../runtime/derive-state.ts'
 
 export { loadCapture, type CaptureBinding, type CaptureTask, type Collection, type Endpoint, type ImageEndpoint, type LocalEndpoint } from '../runtime/catalog.ts'
 export type { ConnectorLog } from '../io/log-reader.ts'
 export type { StartOptions } from '../runtime/endpoint.ts'
 export { apply, discover, spec, validate } from '../runtime/capture-rpc.ts'
 export { runCaptureSession, type SessionOptions, type SessionResult, type Transaction } from '../runtime/capture-session.ts'
+export { checkCapture, type CheckOptions } from '../runtime/check-capture.ts'
+export { CAPTURE_CHECKS, formatCheck, summarizeChecks, type CaptureCheck, type CheckResult, type CheckStatus } from '../runtime/check-result.ts'
 
 export interface CollectOptions extends Omit<SessionOptions, 'state' | 'onTransaction'> {
   /** The capture to run when the catalog has several. */
@@ -103,4 +111,62 @@ export async function materializeDocuments(source: string | MaterializationTask,
   })
   if (options.stateFile !== undefined) await writeDriverState(options.stateFile, result.state)
   return { ...result, summaries, applied: description }
+}
+
+export { loadDerivation, type DerivationTransform } from '../runtime/derive-catalog.ts'
+export type { DerivationTask }
+export { deriveSpec, deriveValidate, prepareDerivation } from '../runtime/derive-rpc.ts'
+export { runDeriveSession, type DeriveSessionOptions } from '../runtime/derive-session.ts'
+export type { DeriveSessionResult, DeriveTransactionSummary }
+export { readDeriveState, writeDeriveState, type DeriveDriverState } from '../runtime/derive-state.ts'
+
+export interface DeriveDocumentsOptions extends Omit<StartOptions, 'inspect'> {
+  /** `[collection, document]` pairs, in order; or `{fixture}`: flowctl's fixture shape, an array of transactions. */
+  readonly documents: Iterable<readonly [string, unknown]> | AsyncIterable<readonly [string, unknown]> | { readonly fixture: readonly (readonly (readonly [string, unknown])[])[] }
+  /** The derivation (derived collection) to run when the catalog has several. */
+  readonly derivation?: string
+  /** The codec of a local connector, overriding its endpoint's `protobuf`. */
+  readonly codec?: 'json' | 'proto'
+  /** The driver state file: read if it exists, replaced at each commit, so a rerun resumes. */
+  readonly stateFile?: string
+  /** Documents per transaction (not for a fixture). Default 1000. */
+  readonly transactionDocs?: number
+  /** The project root Validate gets (a file: URL ending in `/`). Default: the catalog file's directory, else the working directory. */
+  readonly projectRoot?: string
+}
+
+/** What `deriveDocuments` did. */
+export interface Derived extends DeriveSessionResult {
+  /** Every published document, combined per transaction, in commit order: `[derived collection, document]`. */
+  readonly documents: readonly (readonly [string, unknown])[]
+  readonly summaries: readonly DeriveTransactionSummary[]
+}
+
+/**
+ * Runs a derivation over documents as `flowkit preview --derivation` does: Validate, then one
+ * session, each commit handed on as the preview hands it on (documents a stopped run committed
+ * but may not have handed on come first). Fails as `runDeriveSession` fails.
+ */
+export async function deriveDocuments(source: string | DerivationTask, options: DeriveDocumentsOptions): Promise<Derived> {
+  const loaded = typeof source === 'string' ? loadDerivation(source, options.derivation) : source
+  const task = options.codec === undefined || loaded.endpoint.type !== 'local' ? loaded : { ...loaded, endpoint: { ...loaded.endpoint, protobuf: options.codec === 'proto' } }
+  const start: StartOptions = { logLevel: options.logLevel, onLog: options.onLog }
+  const documents: (readonly [string, unknown])[] = []
+  const emit = (docs: readonly unknown[]) => void documents.push(...docs.map((doc) => [task.name, doc] as const))
+  let state = options.stateFile === undefined ? INITIAL_DERIVE_STATE : await readDeriveState(options.stateFile)
+  state = await emitPending(state, options.stateFile, emit)
+  const root = options.projectRoot ?? (typeof source === 'string' ? projectRootOf(source) : pathToFileURL(process.cwd()).href + '/')
+  const collection = await prepareDerivation(task, root, start)
+  const summaries: DeriveTransactionSummary[] = []
+  const input = 'fixture' in options.documents ? { fixture: options.documents.fixture } : { lines: options.documents }
+  const result = await runDeriveSession(task, collection, input, {
+    ...start,
+    state,
+    ...(options.transactionDocs === undefined ? {} : { transactionDocs: options.transactionDocs }),
+    onCommit: async (committed, summary) => {
+      summaries.push(summary)
+      await handOn(committed, options.stateFile, emit)
+    },
+  })
+  return { ...result, documents, summaries }
 }

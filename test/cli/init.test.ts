@@ -53,7 +53,7 @@ async function useProject(kind: Kind, tarball: string): Promise<ProjectRuns> {
   return { project, steps }
 }
 
-const kinds = ['capture', 'airbyte', 'singer', 'materialize'] as const
+const kinds = ['capture', 'airbyte', 'singer', 'materialize', 'derive'] as const
 type Kind = (typeof kinds)[number]
 const skipOf = (kind: Kind) => ((kind === 'airbyte' || kind === 'singer') && !hasPython ? 'python3 is not on the PATH' : false)
 
@@ -79,7 +79,7 @@ t.test('init refuses a directory that holds anything, or a file, and writes noth
 t.test('init takes one directory and a known kind', async (t) => {
   const kind = await runCli(['init', join(dir, 'x'), '--kind', 'source'])
   t.equal(kind.code, 2)
-  t.equal(kind.stderr, 'flowkit init: --kind must be one of capture, airbyte, singer, materialize; got "source"\n')
+  t.equal(kind.stderr, 'flowkit init: --kind must be one of capture, airbyte, singer, materialize, derive; got "source"\n')
   t.notOk(existsSync(join(dir, 'x')), 'nothing created')
   t.throws(() => parseInitArgs(['a', 'b']), { name: 'UsageError', message: 'flowkit init takes one directory; got "a", "b"' })
   t.throws(() => parseInitArgs(['--kind']), { name: 'UsageError', message: /^Option '--kind <value>' argument missing\n\nusage: flowkit init/ })
@@ -101,13 +101,13 @@ t.test('init into the current directory when it is empty', async (t) => {
   t.match(readFileSync(join(here, 'flow.yaml'), 'utf8'), /^ {2}acmeCo\/here:$/m)
 })
 
-const materializeScripts = (name: string) => ({
-  start: `flowkit preview --source flow.yaml --materialization acmeCo/${name} --input documents.jsonl`,
+const taskScripts = (flag: 'materialization' | 'derivation', name: string) => ({
+  start: `flowkit preview --source flow.yaml --${flag} acmeCo/${name} --input documents.jsonl`,
   test: 'node --import tsx --test test/*.test.ts',
   build: 'tsc',
   bundle: 'flowkit bundle main.ts -o dist/connector.mjs',
-  spec: `flowkit raw spec --source flow.yaml --materialization acmeCo/${name}`,
-  validate: `flowkit raw validate --source flow.yaml --materialization acmeCo/${name}`,
+  spec: `flowkit raw spec --source flow.yaml --${flag} acmeCo/${name}`,
+  validate: `flowkit raw validate --source flow.yaml --${flag} acmeCo/${name}`,
 })
 const captureScripts = {
   start: 'flowkit preview --source flow.yaml --sessions 1',
@@ -117,7 +117,7 @@ const captureScripts = {
   spec: 'flowkit raw spec --source flow.yaml',
   discover: 'flowkit raw discover --source flow.yaml',
 }
-const extraFiles: Record<Kind, string[]> = { capture: [], airbyte: ['source.py'], singer: ['tap.py'], materialize: [] }
+const extraFiles: Record<Kind, string[]> = { capture: [], airbyte: ['source.py'], singer: ['tap.py'], materialize: [], derive: [] }
 
 for (const kind of kinds) {
   t.test(`${kind}: the project installs from the tarball; npm start, npm test, npm run build and npm run bundle pass`, { skip: skipOf(kind) }, async (t) => {
@@ -127,7 +127,7 @@ for (const kind of kinds) {
     const [[, init], , [, start], [, test], , , [, bundled]] = steps as [string, Run][] as [[string, Run], [string, Run], [string, Run], [string, Run], [string, Run], [string, Run], [string, Run]]
 
     const name = `${kind}-connector`
-    const files = [...commonFiles.slice(0, 3), ...extraFiles[kind], 'flow.yaml', ...(kind === 'materialize' ? ['documents.jsonl'] : []), ...commonFiles.slice(4)]
+    const files = [...commonFiles.slice(0, 3), ...extraFiles[kind], 'flow.yaml', ...(kind === 'materialize' || kind === 'derive' ? ['documents.jsonl'] : []), ...commonFiles.slice(4)]
     t.equal(init.stdout.split('\nNext:')[0], `Created ${kind === 'airbyte' ? 'an' : 'a'} ${kind} connector project in ${relative(root, project)}:\n${files.map((file) => `  ${file}\n`).join('')}`)
     t.match(init.stdout, /\nNext:\n {2}cd .*\n {2}npm install\n {2}npm start\n {2}npm test\n/)
 
@@ -136,12 +136,12 @@ for (const kind of kinds) {
     t.equal(pkg.type, 'module')
     t.match(pkg.dependencies.flowkit, /^file:/, 'npm install put the tarball in place of the version range')
     t.same(pkg.devDependencies, { '@types/node': manifest.devDependencies['@types/node'], esbuild: manifest.devDependencies.esbuild, tsx: manifest.dependencies.tsx, typescript: manifest.devDependencies.typescript })
-    t.same(pkg.scripts, kind === 'materialize' ? materializeScripts(name) : captureScripts)
+    t.same(pkg.scripts, kind === 'materialize' ? taskScripts('materialization', name) : kind === 'derive' ? taskScripts('derivation', name) : captureScripts)
     const dockerfile = readFileSync(join(project, 'Dockerfile'), 'utf8')
     t.match(dockerfile, /^FROM node:20-slim AS build$/m)
     t.match(dockerfile, /^RUN npm ci --omit=dev/m)
     t.match(dockerfile, /^USER node$/m)
-    t.match(dockerfile, new RegExp(`^LABEL FLOW_RUNTIME_PROTOCOL=${kind === 'materialize' ? 'materialize' : 'capture'}$`, 'm'))
+    t.match(dockerfile, new RegExp(`^LABEL FLOW_RUNTIME_PROTOCOL=${kind === 'materialize' || kind === 'derive' ? kind : 'capture'}$`, 'm'))
     t.match(dockerfile, /^ENTRYPOINT \["node", "--enable-source-maps", "dist\/main\.js"\]$/m)
 
     if (kind === 'materialize') {
@@ -151,6 +151,11 @@ for (const kind of kinds) {
         '[2]': { id: 2, count: 1, message: 'hello #2', flow_document: { count: 1, id: 2, message: 'hello #2' } },
       }, 'npm start materialized documents.jsonl: key 1 reduced (count summed), key 3 deleted')
       t.match(start.stderr, /transaction 1: 5 documents in \(0 skipped\), 3 keys, 0 loaded, 0 found, 2 stored/)
+      t.match(test.stdout, /^# pass 2$/m, 'npm test passes its two tests')
+    } else if (kind === 'derive') {
+      const published = start.stdout.split('\n').filter((line) => line.startsWith('[')).map((line) => JSON.parse(line))
+      const counts = Object.fromEntries(published.map(([collection, doc]: [string, { word: string; count: number }]) => [`${collection} ${doc.word}`, doc.count]))
+      t.same(counts, { 'acmeCo/derive-connector again': 1, 'acmeCo/derive-connector goodbye': 1, 'acmeCo/derive-connector hello': 2, 'acmeCo/derive-connector hi': 1, 'acmeCo/derive-connector world': 2 }, 'npm start prints the words of documents.jsonl, counted')
       t.match(test.stdout, /^# pass 2$/m, 'npm test passes its two tests')
     } else {
       const documents = start.stdout

@@ -111,12 +111,12 @@ for (const codec of ['json', 'proto'] as const) {
   t.test(`${codec}: Spec and Validate`, async (t) => {
     const c = startDerivation(['--import', 'tsx', main], codec)
     c.send({ spec: { connectorType: 4, configJson: '{}' } })
-    c.send({ validate: { configJson: '{"initialBalance":50}', collection, transforms: [{ name: 'fromTransfers', collection: source, lambdaConfigJson: '{}' }], projectRoot: 'file:///work/project/' } })
+    c.send({ validate: { configJson: '{"initialBalance":50}', collection, transforms: [{ name: 'fromTransfers', collection: source, lambdaConfigJson: '{}' }], projectRoot: 'file:///project/' } })
     c.end()
     const [spec, validated] = await c.rest()
     t.match(JSON.parse(spec?.spec?.configSchemaJson ?? '{}'), { properties: { initialBalance: { type: 'number', default: 100 } } })
     t.same(validated?.validated?.transforms, [{}])
-    const stub = validated?.validated?.generatedFiles?.['file:///work/project/flow_generated/flowkit/acmeCo/balances/fromTransfers.ts']
+    const stub = validated?.validated?.generatedFiles?.['file:///project/flow_generated/flowkit/acmeCo/balances/fromTransfers.ts']
     t.match(stub, 'export type FromTransfersSource = {\n  id: number\n  sender: string\n  recipient: string\n  amount: number\n  [property: string]: unknown\n}')
     t.equal((await c.exited).code, 0)
   })
