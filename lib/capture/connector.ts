@@ -1,7 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
-import { redactSecrets, secretTexts } from '../io/redact.ts'
+import { redactSecrets, secretTextsOfJson } from '../io/redact.ts'
 import type { CaptureEvent } from '../ops/events.ts'
 import { checkDistinctPaths, stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
@@ -215,13 +215,7 @@ class CompiledCapture<C extends TSchema, R extends TSchema> implements CaptureCo
   }
 
   secrets(configJson: string | null | undefined): readonly string[] {
-    let config: unknown
-    try {
-      config = parseJsonField(configJson, 'config')
-    } catch {
-      return []
-    }
-    return secretTexts(this.definition.config, config)
+    return secretTextsOfJson(this.definition.config, configJson)
   }
 
   #config(text: string | null | undefined): Static<C> {

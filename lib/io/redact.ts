@@ -22,6 +22,18 @@ export function secretTexts(schema: unknown, value: unknown): string[] {
   return found.filter((secret) => secret !== null).map((secret) => (typeof secret === 'string' ? secret : JSON.stringify(secret)))
 }
 
+/** The secret texts of a config given as JSON text (as a request carries it); none when the text is not JSON. */
+export function secretTextsOfJson(schema: unknown, configJson: string | null | undefined): string[] {
+  if (!configJson) return []
+  let config: unknown
+  try {
+    config = JSON.parse(configJson)
+  } catch {
+    return []
+  }
+  return secretTexts(schema, config)
+}
+
 function redact(schema: unknown, value: unknown, root: unknown, depth: number, found: unknown[] | undefined): unknown {
   if (!isObject(schema) || depth > 64) return value
   const s = resolve(schema, root)

@@ -1,7 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
-import { secretTexts } from '../io/redact.ts'
+import { secretTextsOfJson } from '../io/redact.ts'
 import { compileSchema, parseJsonField, type CompiledSchema } from '../json/config-schema.ts'
 import { checkDistinctPaths, stringsAtPointers } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
@@ -219,13 +219,7 @@ class CompiledMaterialization<C extends TSchema, R extends TSchema> implements M
   }
 
   secrets(configJson: string | null | undefined): readonly string[] {
-    let config: unknown
-    try {
-      config = parseJsonField(configJson, 'config')
-    } catch {
-      return []
-    }
-    return secretTexts(this.definition.config, config)
+    return secretTextsOfJson(this.definition.config, configJson)
   }
 
   #config(text: string | null | undefined): Static<C> {

@@ -159,7 +159,9 @@ t.test('perKey: each key has its own bucket; allOf applies both limits', async (
   const before = times.length
   await run(both, 4, 4)
   const span = (times.at(-1) as number) - (times[before] as number)
-  t.ok(span >= 140, `allOf: the tighter limit (50 ms spacing) holds: ${Math.round(span)} ms for 4`)
+  // Three gaps of 50 ms are 150 ms as granted; arrival times at the server jitter on a loaded
+  // machine, so the bound is set well above what the looser bucket alone gives (a few ms).
+  t.ok(span >= 100, `allOf: the tighter limit (50 ms spacing) holds: ${Math.round(span)} ms for 4`)
 })
 
 t.test('a limiter wait ends when the signal aborts', async (t) => {

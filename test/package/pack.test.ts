@@ -115,8 +115,9 @@ const expectedDocuments = [1, 2, 3].map((id) => ['acmeCo/things', { id, name: `t
 
 t.test('the tarball ships the compiled package, its bin and the README; no TypeScript sources', async (t) => {
   const shipped = new Set(packed.files)
-  const needed = (path: string) => path.startsWith('dist/') || ['bin/flowkit.js', 'README.md', 'package.json'].includes(path)
-  t.same(packed.files.filter((path) => !needed(path)), [], 'only dist/, the bin, README.md and package.json')
+  const needed = (path: string) => path.startsWith('dist/') || ['bin/flowkit.js', 'README.md', 'LICENSE', 'package.json'].includes(path)
+  t.same(packed.files.filter((path) => !needed(path)), [], 'only dist/, the bin, README.md, LICENSE and package.json')
+  t.ok(shipped.has('LICENSE'), 'the license ships with the package')
   t.same(packed.files.filter((path) => path.endsWith('.ts') && !path.endsWith('.d.ts')), [], 'no TypeScript sources')
   const targets = Object.values(manifest.exports).flatMap((entry) => (typeof entry === 'string' ? [entry] : Object.values(entry)))
   t.same(targets.filter((target) => !shipped.has(target.replace(/^\.\//, ''))), [], 'every exports target is in the tarball')
