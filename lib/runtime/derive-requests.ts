@@ -138,7 +138,7 @@ export function readRequest(codec: Codec, plan: ReadPlan, doc: unknown, position
   return {
     read: {
       transform: plan.index,
-      uuid: { node: PRODUCER_AND_FLAGS, clock: Long.fromString(clock.toString(), true) },
+      uuid: { node: PRODUCER_AND_FLAGS, clock: Long.fromBits(Number(clock & 0xffffffffn), Number(clock >> 32n), true) },
       shuffle: { ...(codec === 'proto' ? { packed } : { keyJson: JSON.stringify(values) }), hash: hash32(packed) },
       docJson: JSON.stringify(doc),
     },
