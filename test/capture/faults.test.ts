@@ -2,7 +2,7 @@
 // pipes the test holds directly: a reader that closes stdout, SIGTERM mid-transaction, stdin
 // cut mid-frame, a reader that stops reading, a source that throws mid-transaction or ignores
 // its signal, and acknowledgements Flow never sends.
-import t from 'tap'
+import t, { type Test } from 'tap'
 import { spawn, type ChildProcessWithoutNullStreams } from 'node:child_process'
 import { Buffer } from 'node:buffer'
 import { setTimeout as sleep } from 'node:timers/promises'
@@ -32,11 +32,15 @@ function openRequest(config: object): CaptureRequest {
   }
 }
 
-/** Starts the scenario connector with its stdout read into `stdout` (unless `read` is false), and sends Spec and Open. */
-function start(codec: Codec, config: object, options: { read?: boolean; open?: boolean; ack?: boolean } = {}): Raw {
+/** Starts the scenario connector (killed when `t` ends) with its stdout read into `stdout` (unless `read` is false), and sends Spec and Open. */
+function start(t: Test, codec: Codec, config: object, options: { read?: boolean; open?: boolean; ack?: boolean } = {}): Raw {
   const child = spawn(process.execPath, ['--import', 'tsx', fixture], {
     env: { ...process.env, FLOW_RUNTIME_CODEC: codec === 'json' ? 'json' : '', LOG_LEVEL: 'info' },
     stdio: ['pipe', 'pipe', 'pipe'],
+  })
+  // A test that fails before its connector ends must not leave it running (the file would never end).
+  t.teardown(() => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL')
   })
   const started = Date.now()
   const stdout: Buffer[] = []
@@ -111,15 +115,12 @@ const kinds = (list: CaptureResponse[]) => list.map((r) => Object.keys(r)[0])
 const docIds = (list: CaptureResponse[]) => list.filter((r) => r.captured).map((r) => (JSON.parse(r.captured?.docJson ?? '{}') as { id: number }).id)
 
 /** Waits until the connector has written a checkpoint. */
-async function firstCheckpoint(codec: Codec, c: Raw): Promise<void> {
-  const deadline = Date.now() + 10_000
-  while (!(await responses(codec, Buffer.concat(c.stdout))).messages.some((m) => m.checkpoint)) {
-    if (Date.now() > deadline) throw new Error('no checkpoint')
-    await sleep(10)
-  }
+async function firstCheckpoint(c: Raw): Promise<void> {
+  await until(() => c.checkpoints > 0)
 }
 
-async function until(condition: () => boolean, ms = 10_000): Promise<void> {
+// Deadlines are generous: they only turn a stuck connector into a failure (a loaded machine may start one slowly).
+async function until(condition: () => boolean, ms = 60_000): Promise<void> {
   const deadline = Date.now() + ms
   while (!condition()) {
     if (Date.now() > deadline) throw new Error('timed out')
@@ -129,7 +130,7 @@ async function until(condition: () => boolean, ms = 10_000): Promise<void> {
 
 for (const codec of ['json', 'proto'] as const) {
   t.test(`${codec}: stdout closed by its reader (EPIPE) ends the connector cleanly, with one clear log line`, async (t) => {
-    const c = start(codec, { scenario: 'bulk', count: 0 }, { ack: true })
+    const c = start(t, codec, { scenario: 'bulk', count: 0 }, { ack: true })
     await until(() => Buffer.concat(c.stdout).length > 100_000)
     c.child.stdout.destroy()
     const { code, logs } = await c.exited
@@ -143,7 +144,7 @@ for (const codec of ['json', 'proto'] as const) {
 
   t.test(`${codec}: SIGTERM in the middle of a transaction leaves a whole last frame, and ends after a checkpoint`, async (t) => {
     // Transactions of 500 documents of 20 KB: the signal lands inside one.
-    const c = start(codec, { scenario: 'bulk', count: 0, padding: 20_000, every: 500 }, { ack: true })
+    const c = start(t, codec, { scenario: 'bulk', count: 0, padding: 20_000, every: 500 }, { ack: true })
     await until(() => Buffer.concat(c.stdout).length > 3_000_000)
     c.child.kill('SIGTERM')
     const { code, logs } = await c.exited
@@ -156,7 +157,7 @@ for (const codec of ['json', 'proto'] as const) {
   })
 
   t.test(`${codec}: stdin closed in the middle of a frame is a coded error, the last log line`, async (t) => {
-    const c = start(codec, {}, { open: false })
+    const c = start(t, codec, {}, { open: false })
     const frame = encodeFrame(codec, captureRequest, openRequest({ scenario: 'endless' }))
     c.child.stdin.end(frame.subarray(0, Math.floor(frame.length / 2)))
     const { code, logs } = await c.exited
@@ -167,9 +168,9 @@ for (const codec of ['json', 'proto'] as const) {
 
   t.test(`${codec}: a reader that stops reading blocks the connector with flat memory; it resumes and nothing is lost`, async (t) => {
     // 20,000 documents of 2 KB (40 MB) against a reader that pauses for a second twice.
-    const c = start(codec, { scenario: 'bulk', count: 20_000, padding: 2000, every: 1000 }, { ack: true })
+    const c = start(t, codec, { scenario: 'bulk', count: 20_000, padding: 2000, every: 1000 }, { ack: true })
     const received = () => Buffer.concat(c.stdout)
-    await until(() => received().length > 5_000_000, 20_000)
+    await until(() => received().length > 5_000_000)
     for (let pause = 0; pause < 2; pause++) {
       c.child.stdout.pause()
       await sleep(300)
@@ -178,7 +179,7 @@ for (const codec of ['json', 'proto'] as const) {
       t.equal(received().length, before, 'nothing arrives while the reader does not read')
       c.child.stdout.resume()
       // Waits only until output moves again, so that the second pause still finds the connector mid-stream.
-      const resumed = await until(() => received().length > before, 5000).then(() => true, () => false)
+      const resumed = await until(() => received().length > before, 30_000).then(() => true, () => false)
       t.ok(resumed, 'output resumes when the reader reads again')
     }
     const { code, logs } = await c.exited
@@ -194,7 +195,7 @@ for (const codec of ['json', 'proto'] as const) {
   })
 
   t.test(`${codec}: a source that throws mid-transaction: the error is the last log line, exit 1, no checkpoint after it`, async (t) => {
-    const c = start(codec, { scenario: 'throws-mid-transaction' })
+    const c = start(t, codec, { scenario: 'throws-mid-transaction' })
     c.child.stdin.end()
     const { code, logs } = await c.exited
     const { messages, whole } = await responses(codec, Buffer.concat(c.stdout))
@@ -207,8 +208,8 @@ for (const codec of ['json', 'proto'] as const) {
   })
 
   t.test(`${codec}: a source that ignores its AbortSignal: the process still ends within the grace period after SIGTERM`, async (t) => {
-    const c = start(codec, { scenario: 'ignores-signal' })
-    await firstCheckpoint(codec, c)
+    const c = start(t, codec, { scenario: 'ignores-signal' })
+    await firstCheckpoint(c)
     await sleep(300)
     const signalled = Date.now()
     c.child.kill('SIGTERM')
@@ -224,8 +225,8 @@ for (const codec of ['json', 'proto'] as const) {
 
   // Acknowledging more checkpoints than were written: test/capture/serve.test.ts.
   t.test(`${codec}: an Acknowledge of 0 checkpoints is a protocol error naming it`, async (t) => {
-    const c = start(codec, { scenario: 'await-acks', count: 3 })
-    await firstCheckpoint(codec, c)
+    const c = start(t, codec, { scenario: 'await-acks', count: 3 })
+    await firstCheckpoint(c)
     c.send({ acknowledge: { checkpoints: 0 } })
     const { code, logs } = await c.exited
     t.equal(code, 1)
