@@ -1,6 +1,7 @@
 import type { Static, TSchema } from 'typebox'
 import { ConfigError } from '../errors.ts'
 import type { Logger } from '../io/log.ts'
+import { secretTextsOfJson } from '../io/redact.ts'
 import { compileSchema, parseJsonField, type CompiledSchema } from '../json/config-schema.ts'
 import { isObject } from '../json/values.ts'
 import {
@@ -205,6 +206,8 @@ export interface DeriveConnector {
   spec(logger: Logger): Promise<DeriveResponse>
   validate(request: DeriveValidate, logger: Logger): Promise<DeriveResponse>
   open(request: DeriveOpen, signal: AbortSignal, logger: Logger): Promise<DeriveSession>
+  /** The texts of the config's values under properties marked secret, to be scrubbed from every log. */
+  secrets?(configJson: string | null | undefined): readonly string[]
 }
 
 /** A transform of an open session, with its handler. */
@@ -320,6 +323,10 @@ class CompiledDerivation<C extends TSchema, L extends TSchema, S extends TSchema
       return { name: base.collection.name, derivation: opened, transforms: handlersOf(opened, transforms), reopen: () => start('{}') }
     }
     return start(request.stateJson)
+  }
+
+  secrets(configJson: string | null | undefined): readonly string[] {
+    return secretTextsOfJson(this.definition.config, configJson)
   }
 
   #config(text: string | null | undefined): Static<C> {

@@ -28,6 +28,8 @@ export async function serveDerive(connector: DeriveConnector, options: ServeOpti
     if (request === undefined) return
     const kind = requestKind(request)
     logger.debug('request', { kind })
+    const configJson = request.validate?.configJson ?? request.open?.collection?.derivation?.configJson
+    if (configJson && connector.secrets) options.secrets?.add(connector.secrets(configJson))
     if (kind === 'spec') await respond([await connector.spec(logger)])
     else if (kind === 'validate') await respond([await connector.validate(request.validate!, logger)])
     else if (kind === 'open') return serveSession(connector, request.open!, requests, { respond, publish: publisher(codec, write) }, options)

@@ -137,7 +137,7 @@ for (const codec of codecs) {
     t.same(published(responses).find((d) => d.id === 'a1'), { id: 'a1', via: 'fromA', key: ['a1', 7, true, null, 1.5] })
     const exit = await c.exited
     t.equal(exit.code, 0, exit.stderr)
-    t.same(logged(exit.logs, 'opened')[0], { state: { count: 5 }, transforms: [{ name: 'fromA', lambda: { tag: 'a' }, shuffleKey: ['/id', '/n'] }, { name: 'fromB', lambda: {}, shuffleKey: ['/id'] }] })
+    t.same(logged(exit.logs, 'opened')[0], { config: { rounds: 2 }, state: { count: 5 }, transforms: [{ name: 'fromA', lambda: { tag: 'a' }, shuffleKey: ['/id', '/n'] }, { name: 'fromB', lambda: {}, shuffleKey: ['/id'] }] })
     const reads = logged(exit.logs, 'read')
     t.same(reads.filter((r) => (r.transform as { name: string }).name === 'fromA').map((r) => r.id), ['a1', 'a2', 'a3', 'a4', 'a5', 'a6'], 'handlers are called in the order of the reads')
     t.same(reads.find((r) => r.id === 'a1'), { id: 'a1', transform: { index: 0, name: 'fromA' }, key: ['a1', 7, true, null, 1.5], uuid: UUID_TEXT, node: '12302652060662169605', clock: '2220491923196860131' })
@@ -197,6 +197,29 @@ for (const codec of codecs) {
     }
   })
 }
+
+t.test('a secret of the config appears in no log, response or error of a session, failing or not', async (t) => {
+  const marker = 'MARKER-d3r1v-9z8y'
+  for (const codec of codecs) {
+    for (const leak of [false, true]) {
+      const c = start(codec)
+      c.send({ validate: { connectorType: 4, configJson: JSON.stringify({ password: marker }), collection: derived, transforms: [] } })
+      const open = openRequest({ password: marker })
+      c.send(open)
+      c.send(read(codec, 0, { id: 'x', leak }))
+      c.send({ flush: {} })
+      c.send({ startCommit: {} })
+      c.end()
+      const responses = await c.rest().catch((error: unknown) => [String(error)])
+      const exit = await c.exited
+      const what = `${codec}, ${leak ? 'an error quoting the secret' : 'a session that commits'}`
+      t.equal(exit.code, leak ? 1 : 0, what)
+      t.ok(logged(exit.logs, 'opened').some((fields) => JSON.stringify(fields.config).includes('password')), `${what}: the config was logged`)
+      if (leak) t.match(exit.logs.at(-1)?.message, /cannot log in with/, `${what}: the error is the last line`)
+      t.notOk((JSON.stringify(responses) + exit.stderr).includes(marker), `${what}: the marker appears nowhere`)
+    }
+  }
+})
 
 t.test('every request out of order is a protocol error naming what was expected and what came', async (t) => {
   const open = openRequest({})
