@@ -20,6 +20,10 @@ export type FlowkitErrorCode =
   | 'REDUCE_OVERFLOW'
   | 'REDUCE_NOT_ASSOCIATIVE'
 
+/**
+ * The base of every error flowkit throws: `code` names the kind of failure and stays stable across
+ * releases; `name` is the subclass's name.
+ */
 export class FlowkitError extends Error {
   readonly code: FlowkitErrorCode
 

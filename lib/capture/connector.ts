@@ -49,12 +49,17 @@ export interface Binding<R> {
   readonly key: readonly string[]
 }
 
+/** What `discover` is given: the validated endpoint config, the capture's name and the connector's logger. */
 export interface DiscoverContext<C> {
   readonly config: C
   readonly name: string
   readonly logger: Logger
 }
 
+/**
+ * What `validate` is given: the validated config and the proposed bindings, resource configs
+ * checked against the resource schema.
+ */
 export interface ValidateContext<C, R> {
   readonly config: C
   readonly name: string
@@ -62,6 +67,10 @@ export interface ValidateContext<C, R> {
   readonly logger: Logger
 }
 
+/**
+ * What `apply` is given: the validated config, the capture's bindings and the version of the spec
+ * being applied.
+ */
 export interface ApplyContext<C, R> {
   readonly config: C
   readonly name: string
@@ -70,6 +79,10 @@ export interface ApplyContext<C, R> {
   readonly logger: Logger
 }
 
+/**
+ * What `open` is given for a session: config, bindings, the state every committed checkpoint built,
+ * and the signal that stops it.
+ */
 export interface OpenContext<C, R> {
   readonly config: C
   readonly name: string

@@ -12,8 +12,16 @@ import { isObject } from '../json/values.ts'
 import { cursorJson } from './cursor.ts'
 import type { BindingResources } from './resources.ts'
 
+/**
+ * The member of the connector state under which `resources()` keeps its state, by binding state
+ * key; a connector's own state must not use it.
+ */
 export const STATE_ROOT = 'bindingStateV1'
 
+/**
+ * The state `resources()` keeps for one binding or subtask: the incremental's cursor, the
+ * backfill's next page, the last snapshot's digest.
+ */
 export interface SubtaskState {
   readonly inc?: { readonly cursor: number | string }
   readonly backfill?: { readonly next_page: unknown; readonly cutoff?: number | string; readonly complete?: boolean }

@@ -18,6 +18,10 @@ export interface FetchContext {
   readonly logger: Logger
 }
 
+/**
+ * How an incremental resource reads: the changes after a cursor, and the cursor of a binding seen
+ * for the first time.
+ */
 export interface IncrementalOptions<K extends Cursor = Cursor> {
   /**
    * Yields the documents changed after `cursor`, in any order, and returns the cursor to
@@ -33,6 +37,10 @@ export interface IncrementalOptions<K extends Cursor = Cursor> {
   readonly compare?: CursorCompare
 }
 
+/**
+ * How a backfill resource reads: one page of history at a time, each page committing with the token
+ * of the next.
+ */
 export interface BackfillOptions<P = unknown> {
   /**
    * Yields one page of documents from before `cutoff` (the incremental's first cursor, when
@@ -42,6 +50,10 @@ export interface BackfillOptions<P = unknown> {
   fetchPage(context: FetchContext & { readonly page: P | null; readonly cutoff: Cursor | undefined }): AsyncGenerator<ResourceDocument, P | undefined | void, undefined>
 }
 
+/**
+ * How a snapshot resource reads: the whole collection each time, every `intervalMs`; a snapshot
+ * that fits `maxBufferBytes` and has the last one's digest is not emitted again.
+ */
 export interface SnapshotOptions {
   /** Yields every row of the collection (objects). */
   fetchSnapshot(context: FetchContext): AsyncGenerator<object, void, undefined>
@@ -54,12 +66,15 @@ export interface SnapshotOptions {
   readonly maxBufferBytes?: number
 }
 
+/** An incremental resource, as `incremental()` returns it for `resources()`. */
 export interface Incremental<K extends Cursor = Cursor> extends IncrementalOptions<K> {
   readonly kind: 'incremental'
 }
+/** A backfill resource, as `backfill()` returns it for `resources()`. */
 export interface Backfill<P = unknown> extends BackfillOptions<P> {
   readonly kind: 'backfill'
 }
+/** A snapshot resource, as `snapshot()` returns it for `resources()`. */
 export interface Snapshot extends SnapshotOptions {
   readonly kind: 'snapshot'
 }

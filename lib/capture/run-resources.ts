@@ -9,6 +9,10 @@ import { planSession } from './resource-state.ts'
 import type { BindingResources } from './resources.ts'
 import { Slots } from './slots.ts'
 
+/**
+ * Options of `resources()`: how many fetches run at once, and whether a session ends once
+ * everything is caught up.
+ */
 export interface ResourcesOptions<C> {
   /** Most fetches running at once, over all bindings, subtasks and resources; default 4. Waiting out an interval takes no slot. */
   readonly concurrency?: number

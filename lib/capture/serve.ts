@@ -10,6 +10,10 @@ import { captureRequest, captureResponse, type CaptureOpen, type CaptureRequest,
 import type { CaptureConnector } from './connector.ts'
 import { ResponseEncoder } from './encoder.ts'
 
+/**
+ * The process I/O `serveCapture` runs on (stdin, stdout, codec, logger), a stop signal, and its
+ * progress and stop timings.
+ */
 export interface ServeOptions extends Omit<ProcessIo, 'stop'> {
   /** Aborting it stops a running session as if stdin had closed (SIGTERM). */
   readonly stop?: AbortSignal

@@ -17,7 +17,8 @@ import { parseTranscodeArgs, transcode, transcodeUsage } from './transcode.ts'
 const usage = `usage: flowkit <command> [options]
 
 commands:
-  init [DIR]  create a connector project (--kind capture|airbyte|singer) to start from
+  init [DIR]  create a connector project to start from
+              (--kind capture|airbyte|singer|materialize|derive)
   raw spec|discover|validate|apply
               run one request against a capture (or, with --materialization, a
               materialization; with --derivation, a derivation's spec or validate) of a
@@ -117,8 +118,10 @@ export async function main(argv: string[]): Promise<number> {
         throw new UsageError(`unknown command ${JSON.stringify(command)}\n\n${usage}`)
     }
   } catch (error) {
-    process.stderr.write(`flowkit ${label(command, args)}: ${describe(error)}\n`)
-    return error instanceof UsageError ? 2 : 1
+    const usageError = error instanceof UsageError || isParseArgsError(error)
+    const hint = isParseArgsError(error) ? ` (run 'flowkit ${command} --help' for its options)` : ''
+    process.stderr.write(`flowkit ${label(command, args)}: ${describe(error)}${hint}\n`)
+    return usageError ? 2 : 1
   }
 }
 
@@ -134,8 +137,13 @@ function help(text: string, code = 0): number {
   return code
 }
 
+/** An unknown option, a missing option value or a stray argument, as node:util's parseArgs reports them. */
+function isParseArgsError(error: unknown): error is Error {
+  return error instanceof Error && String((error as { code?: unknown }).code).startsWith('ERR_PARSE_ARGS_')
+}
+
 function describe(error: unknown): string {
-  if (error instanceof FlowkitError) return error.message
+  if (error instanceof FlowkitError || isParseArgsError(error)) return error.message
   if (error instanceof Error) return error.stack ?? error.message
   return String(error)
 }

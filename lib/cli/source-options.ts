@@ -97,7 +97,7 @@ export function connectorLogText(log: ConnectorLog): string {
   const text = formatLog(log)
   const listening = LISTENING.exec(log.message)
   if (listening === null) return text
-  return `${text}flowkit: the connector waits for a debugger at ${listening[1]} before it starts; attach one (see "Debugging a connector" in flowkit's README)\n`
+  return `${text}flowkit: the connector waits for a debugger at ${listening[1]} before it starts; attach one (see flowkit's docs/debugging.md)\n`
 }
 
 /** Writes a connector's log line to stderr, readably. */

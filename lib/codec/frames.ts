@@ -20,6 +20,7 @@ export interface FrameCodec<T> {
   toProto(message: T): Uint8Array
 }
 
+/** Options of the frame functions: the largest frame they read or write. */
 export interface FrameOptions {
   /** Largest frame, in bytes without the newline or header, to read or write. Default 64 MiB. */
   readonly maxFrameBytes?: number | undefined

@@ -10,6 +10,10 @@ import { HEADER_BYTES, type EncodeOptions } from './chunk-writer.ts'
 import { splitChunks, type Splitter } from './chunks.ts'
 import { resolveMaxFrameBytes } from './limits.ts'
 
+/**
+ * Options of `decodeLengthPrefixed()`: how a frame's bytes become a message, and the largest frame
+ * accepted.
+ */
 export interface LengthPrefixedDecodeOptions<T> {
   /**
    * Turns the N bytes of one frame into a message. The bytes may be a view of an input chunk:

@@ -17,6 +17,7 @@ import type { EncodeOptions } from './chunk-writer.ts'
 import { splitChunks, type Splitter } from './chunks.ts'
 import { resolveMaxFrameBytes } from './limits.ts'
 
+/** Options of `decodeNdjson()`: how a line becomes a message, and the longest line accepted. */
 export interface NdjsonDecodeOptions<T> {
   /**
    * Turns one line (without `\n` and without a trailing `\r`) into a message. What it throws

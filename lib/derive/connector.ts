@@ -48,6 +48,7 @@ export interface OpenTransform<L> {
   readonly readOnly: boolean
 }
 
+/** What `validate` gets: the checked config, the derived collection, each transform with its checked lambda config, and where generated files go. */
 export interface ValidateContext<C, L> {
   readonly config: C
   /** The derived collection. */
@@ -142,6 +143,7 @@ export interface FlushResult {
   readonly state?: DeriveStateUpdate
 }
 
+/** What `flush` gets: which transaction and round it is, and the state patches of the round before. */
 export interface FlushContext {
   /** Transactions of the session, from 1. */
   readonly transaction: number
@@ -151,7 +153,9 @@ export interface FlushContext {
   readonly statePatches: readonly unknown[]
 }
 
+/** What `startCommit` gets: the transaction committing and Flow's runtime checkpoint. */
 export interface StartCommitContext {
+  /** Transactions of the session, from 1. */
   readonly transaction: number
   /** Flow's runtime checkpoint (consumer.Checkpoint) as protobuf bytes; advisory. */
   readonly runtimeCheckpoint: Uint8Array
@@ -174,6 +178,7 @@ export interface Derivation {
 /** The state `open` gets: typed by the definition's `state` schema, or a plain object. */
 export type DeriveState<S> = [S] extends [TSchema] ? Static<S> : Record<string, unknown>
 
+/** What `open` gets: the checked config, each transform with its checked lambda config, the state typed by the state schema, and the session's signal and logger. */
 export interface OpenContext<C, L, S> {
   readonly config: C
   readonly collection: DeriveCollection
@@ -218,6 +223,7 @@ export interface SessionTransform {
   readonly collection: DeriveCollection
 }
 
+/** An open session as the serve loop runs it: the author's derivation and each transform's handler, in transform order. */
 export interface DeriveSession {
   readonly name: string
   readonly derivation: Derivation

@@ -7,6 +7,7 @@ import { deriveRequest, deriveResponse, type DeriveOpen, type DeriveRequest, typ
 import type { DeriveConnector } from './connector.ts'
 import { requestKind, requestName, runTransactions } from './transactions.ts'
 
+/** Where `serveDerive` reads requests and writes responses and logs, as `runDerive` gives them from the process. */
 export interface ServeOptions extends Omit<ProcessIo, 'stop'> {
   /** Aborting it aborts the session's signal (SIGTERM); the session still ends with stdin. */
   readonly stop?: AbortSignal

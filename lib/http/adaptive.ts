@@ -2,6 +2,10 @@ import { sleep } from './abort.ts'
 import { checkPositive, type RateLimiter, type Release } from './limiter.ts'
 import { Turns } from './turns.ts'
 
+/**
+ * Bounds of `adaptive()`: the spacing a first 429 sets, the largest it grows to, and how fast it
+ * decays without one.
+ */
 export interface AdaptiveOptions {
   /** The spacing set by a first 429; default 1 s. */
   readonly minDelayMs?: number

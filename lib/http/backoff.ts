@@ -23,6 +23,10 @@ export interface RetryFailure {
   readonly error?: unknown
 }
 
+/**
+ * The retry options a request gets when it leaves them out: 6 attempts within 5 minutes, backoff
+ * from 500 ms up to 60 s.
+ */
 export const RETRY_DEFAULTS = { attempts: 6, maxElapsedMs: 5 * 60_000, baseDelayMs: 500, maxDelayMs: 60_000 } as const
 
 /** Statuses retried unless `shouldRetry` says otherwise. */

@@ -12,8 +12,16 @@ import { resumableItems } from './resumable-stream.ts'
 import { parseRetryAfter, rateLimitPause } from './retry-after.ts'
 import type { TokenSource } from './token-source.ts'
 
+/**
+ * A query parameter's value: numbers and booleans as their text; undefined and null leave the
+ * parameter out.
+ */
 export type QueryValue = string | number | boolean | undefined | null
 
+/**
+ * Options of an `HttpClient`, shared by all its requests: base URL, headers, credentials, rate
+ * limiter, retries, timeouts, the capture's signal and logging.
+ */
 export interface HttpClientOptions {
   /** Relative request paths resolve against it. */
   readonly baseUrl?: string | URL
@@ -35,6 +43,10 @@ export interface HttpClientOptions {
   readonly secretParams?: readonly string[]
 }
 
+/**
+ * One request's options: method, query, headers, body (as is, `json` or `form`), its own signal and
+ * timeout, and the statuses and retries it accepts.
+ */
 export interface RequestOptions {
   readonly method?: string
   /** Added to the URL's query; undefined and null values are left out. */

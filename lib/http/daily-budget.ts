@@ -2,6 +2,10 @@ import { sleep } from './abort.ts'
 import { checkPositive, type RateLimiter, type Release } from './limiter.ts'
 import { Turns } from './turns.ts'
 
+/**
+ * Options of `dailyBudget()`: requests per window, the window, and what is called when the budget
+ * runs out.
+ */
 export interface DailyBudgetOptions {
   /** Requests allowed per window. */
   readonly requests: number

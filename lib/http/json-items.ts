@@ -17,6 +17,10 @@ const CLOSE_ARRAY = 0x5d
 
 const isSpace = (b: number) => b === 0x20 || b === 0x0a || b === 0x0d || b === 0x09
 
+/**
+ * Bounds of streaming JSON items: the largest item, and the largest rest of the body, each failing
+ * the stream when exceeded.
+ */
 export interface JsonItemsOptions {
   /** Largest item, in bytes; default 64 MiB. */
   readonly maxItemBytes?: number

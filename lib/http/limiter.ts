@@ -23,6 +23,10 @@ export interface LimitOutcome {
   readonly pauseMs?: number
 }
 
+/**
+ * Decides when a request may start: the client acquires a permit before each attempt and releases
+ * it when the attempt ends.
+ */
 export interface RateLimiter {
   /** Resolves when the request may start; rejects as soon as `signal` aborts. Permits are granted in the order asked. */
   acquire(request: LimitRequest, signal?: AbortSignal): Promise<Release>

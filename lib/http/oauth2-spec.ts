@@ -23,6 +23,10 @@ export interface OAuth2Spec {
   refreshTokenMethod?: string | null
 }
 
+/**
+ * A provider's OAuth2 flow, declared once for `defineOAuth2`: its authorization and token
+ * endpoints, scopes and how the client authenticates.
+ */
 export interface OAuth2Declaration {
   /** The provider's name, shown by Flow's UI (e.g. `hubspot`). */
   readonly provider: string

@@ -9,6 +9,10 @@ import { abortable } from './abort.ts'
 import { HttpClient } from './client.ts'
 import type { TokenSource } from './token-source.ts'
 
+/**
+ * Options of the OAuth2 token sources: the token endpoint, client credentials, scope, extra fields,
+ * and how early a token is refreshed.
+ */
 export interface OAuth2Options {
   /** The token endpoint. */
   readonly tokenUrl: string
@@ -27,6 +31,10 @@ export interface OAuth2Options {
   readonly client?: HttpClient
 }
 
+/**
+ * Options of `oauth2RefreshToken`: the refresh token, and what is called when the provider rotates
+ * it.
+ */
 export interface RefreshTokenOptions extends OAuth2Options {
   readonly refreshToken: string
   /** Called when the token endpoint hands back a new refresh token (the old one may stop working): persist it. */

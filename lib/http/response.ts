@@ -7,6 +7,7 @@ import { TimeoutError } from './http-error.ts'
 import { JsonItemSplitter, type JsonItemsOptions } from './json-items.ts'
 import { parseNdjson, splitLines } from './lines.ts'
 
+/** How a response body is read: whether it is gunzipped. */
 export interface BodyOptions {
   /** Gunzip the body; default: when its content type is application/gzip or application/x-gzip. (A `Content-Encoding: gzip` body is already decoded by fetch.) */
   readonly gunzip?: boolean

@@ -3,6 +3,10 @@ import { backoffDelay, RETRY_DEFAULTS, type RetryOptions } from './backoff.ts'
 import type { Logger } from '../io/log.ts'
 import { TimeoutError } from './http-error.ts'
 
+/**
+ * Options of `resumableItems`: the retry bounds of its restarts, the signal that stops it, and how
+ * its logs name the stream.
+ */
 export interface ResumableOptions {
   readonly retry?: RetryOptions
   readonly signal?: AbortSignal

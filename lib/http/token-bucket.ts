@@ -2,6 +2,10 @@ import { sleep } from './abort.ts'
 import { checkPositive, type RateLimiter, type Release } from './limiter.ts'
 import { Turns } from './turns.ts'
 
+/**
+ * Options of `tokenBucket()`: the sustained rate (requests per interval) and the burst allowed
+ * after a quiet spell.
+ */
 export interface TokenBucketOptions {
   /** Requests per interval, held over time. */
   readonly requests: number

@@ -11,6 +11,10 @@ export interface AuthTarget {
   readonly url: URL
 }
 
+/**
+ * Credentials the client puts on each request; refreshed at most once per 401, its secrets kept out
+ * of logs and errors.
+ */
 export interface TokenSource {
   /** Puts credentials on the request. Returns which credentials it used (a token), so that `refresh` can tell a stale one. */
   authorize(target: AuthTarget, signal?: AbortSignal): Promise<unknown>
@@ -24,6 +28,7 @@ export interface TokenSource {
   secrets(): readonly string[]
 }
 
+/** Where `apiKey()` sends the key: a header (with an optional prefix) or a query parameter. */
 export interface ApiKeyOptions {
   /** The header to send the key in, e.g. `X-Api-Key`; default `Authorization` when `query` is not given. */
   readonly header?: string

@@ -6,6 +6,10 @@
  */
 import type { LogLevel } from './log.ts'
 
+/**
+ * One log event of a connector's stderr, as Flow's runtime reads it: a JSON log line's level,
+ * message and fields, or unstructured text at a level guessed from its words.
+ */
 export interface ConnectorLog {
   readonly level: LogLevel
   readonly message: string

@@ -7,8 +7,16 @@ export type LogLevel = 'error' | 'warn' | 'info' | 'debug' | 'trace'
 
 const RANK: Record<LogLevel, number> = { error: 1, warn: 2, info: 3, debug: 4, trace: 5 }
 
+/**
+ * Structured fields of a log line, written as its `fields` object (bigints as strings, errors as
+ * their name and message).
+ */
 export type LogFields = Readonly<Record<string, unknown>>
 
+/**
+ * Writes one JSON line per call, `{"ts","level","message","fields"}`, as Flow's runtime parses a
+ * connector's stderr; calls more verbose than `level` write nothing.
+ */
 export interface Logger {
   readonly level: LogLevel
   /** True if a line at `level` would be written. */
@@ -20,6 +28,7 @@ export interface Logger {
   trace(message: string, fields?: LogFields): void
 }
 
+/** Options of `createLogger()`: the level and where lines go. */
 export interface LoggerOptions {
   /** Default: `LOG_LEVEL` from the environment, else info. */
   readonly level?: string | undefined
@@ -35,6 +44,10 @@ export function parseLogLevel(value: string | undefined): LogLevel {
   return name in RANK ? (name as LogLevel) : 'info'
 }
 
+/**
+ * A logger at `options.level` (else `LOG_LEVEL`, else info): each call at or below that level
+ * writes one whole line, with one write.
+ */
 export function createLogger(options: LoggerOptions = {}): Logger {
   const level = parseLogLevel(options.level ?? process.env.LOG_LEVEL)
   const threshold = RANK[level]

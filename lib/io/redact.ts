@@ -7,10 +7,15 @@ import { locate, parsePointer } from '../json/pointer.ts'
 import { isObject } from '../json/values.ts'
 import type { LogFields, Logger, LogLevel } from './log.ts'
 
+/** What `redactSecrets` puts in place of a secret value. */
 export const REDACTED = '[redacted]'
 
 type Schema = Readonly<Record<string, unknown>>
 
+/**
+ * A copy of `value` with each value its JSON schema marks `secret` or `airbyte_secret` replaced by
+ * `REDACTED`; `value` itself is not changed.
+ */
 export function redactSecrets(schema: unknown, value: unknown): unknown {
   return redact(schema, value, schema, 0, undefined)
 }

@@ -62,6 +62,7 @@ import { reduceSet } from './reduce-set.ts'
 import { unionSchemas } from './schema-union.ts'
 import { isObject, member, setMember, type JsonObject } from './values.ts'
 
+/** Options of a reduction: whether it is full (into the first document of a key) or associative. */
 export interface ReduceOptions {
   /**
    * Whether the left-hand document is the base of the reduction (the first of all documents of
@@ -72,6 +73,10 @@ export interface ReduceOptions {
   readonly full?: boolean
 }
 
+/**
+ * The reduction of one schema's `reduce` annotations, as Flow applies them, compiled once by
+ * `compileReducer`.
+ */
 export interface Reducer {
   /**
    * Reduces `right` (the later document) into `left` and returns the result; undefined when a

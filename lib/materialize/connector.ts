@@ -72,6 +72,10 @@ export interface StateUpdate {
   readonly mergePatch?: boolean
 }
 
+/**
+ * What `validate` is given: the validated config and the proposed bindings, each with its resource
+ * config and collection.
+ */
 export interface ValidateContext<C, R> {
   readonly config: C
   readonly name: string
@@ -79,6 +83,10 @@ export interface ValidateContext<C, R> {
   readonly logger: Logger
 }
 
+/**
+ * What `apply` is given: the validated config, the bindings to apply with their field selections,
+ * the spec's version and the bindings applied last.
+ */
 export interface ApplyContext<C, R> {
   readonly config: C
   readonly name: string
@@ -89,6 +97,10 @@ export interface ApplyContext<C, R> {
   readonly logger: Logger
 }
 
+/**
+ * What `open` is given for a session: the applied config and bindings, the state every committed
+ * update built, the shard's key range and the stop signal.
+ */
 export interface OpenContext<C, R> extends Omit<ApplyContext<C, R>, 'lastBindings'> {
   /** The connector's persisted state, with every update applied: `{}` at first. */
   readonly state: Record<string, unknown>
@@ -125,6 +137,10 @@ export interface MaterializeConnector {
   secrets?(configJson: string | null | undefined): readonly string[]
 }
 
+/**
+ * An opened session as the serve loop runs it: the task's name, how many bindings it has, and the
+ * transactor of its transactions.
+ */
 export interface MaterializeSession {
   readonly name: string
   readonly bindings: number

@@ -6,6 +6,7 @@
  */
 import type { Projection } from '../protocol/index.ts'
 
+/** The kinds of constraint a materialization puts on a field in Validate, as Flow names them. */
 export type ConstraintType =
   | 'FIELD_REQUIRED'
   | 'LOCATION_REQUIRED'
@@ -14,6 +15,7 @@ export type ConstraintType =
   | 'FIELD_FORBIDDEN'
   | 'INCOMPATIBLE'
 
+/** A field's constraint in a Validated response, with the reason Flow shows the user. */
 export interface Constraint {
   readonly type: ConstraintType
   readonly reason: string
@@ -41,6 +43,7 @@ export interface FieldProjection {
   readonly mustExist: boolean
 }
 
+/** Options of `standardConstraints()`: delta updates, and the fields the endpoint already holds. */
 export interface StandardConstraintsOptions {
   /** Delta-update bindings do not need the root document; it is recommended instead of required. */
   readonly deltaUpdates?: boolean

@@ -6,6 +6,7 @@ import { materializeRequest, materializeResponse, runtimeCheckpoint, type Materi
 import type { MaterializeConnector } from './connector.ts'
 import { requestKind, runTransactions } from './transactions.ts'
 
+/** The process I/O `serveMaterialize` runs on (stdin, stdout, codec, logger) and a stop signal. */
 export interface ServeOptions extends Omit<ProcessIo, 'stop'> {
   /** Aborting it aborts the session's signal (SIGTERM); the session still ends with stdin. */
   readonly stop?: AbortSignal

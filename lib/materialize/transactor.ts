@@ -40,6 +40,11 @@ export interface StoreItem {
   readonly delete: boolean
 }
 
+/**
+ * What runs a materialization's transactions. The serve loop calls it in the protocol's order,
+ * one transaction after another: load, flush, store, startCommit, then acknowledge, which may
+ * run while the next transaction's keys are already loading (its Loaded responses wait for it).
+ */
 export interface Transactor {
   /**
    * For an endpoint that commits Flow's runtime checkpoint with its own data (authoritative):

@@ -12,6 +12,9 @@ export interface AckLedger {
   below(n: number): Promise<void>
 }
 
+/**
+ * Options of `ackWindow()`: the most unacknowledged checkpoints, and the ledger that counts them.
+ */
 export interface AckWindowOptions {
   /** Most checkpoints written and not yet acknowledged before the source is paused; at least 1. */
   readonly maxInFlight: number

@@ -2,6 +2,10 @@ import { ArgumentError } from '../errors.ts'
 import { mergedCheckpoint, type CaptureEvent, type CheckpointEvent, type DocumentEvent, type EventBatch } from './events.ts'
 import { applyMergePatch, composeMergePatches } from '../json/merge-patch.ts'
 
+/**
+ * Bounds of `coalesceCheckpoints()`: a held checkpoint is written once the documents after the last
+ * written one reach either.
+ */
 export interface CoalesceOptions {
   /** Hold a checkpoint only while fewer documents than this came since the last one written. */
   readonly maxDocs: number

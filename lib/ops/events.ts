@@ -48,7 +48,12 @@ export interface CheckpointEvent {
   readonly acks: readonly (() => void)[]
 }
 
+/**
+ * Anything a capture emits between stages: a document, a sourced schema, a backfill marker or a
+ * checkpoint.
+ */
 export type CaptureEvent = DocumentEvent | SourcedSchemaEvent | BackfillEvent | CheckpointEvent
+/** Events passed between stages as one array, in the order they were emitted. */
 export type EventBatch = readonly CaptureEvent[]
 
 /** A document for `binding`: an object, or JSON text or UTF-8 JSON bytes that are written without re-serializing. */
@@ -61,14 +66,23 @@ export function sourcedSchema(binding: number, schema: object | string): Sourced
   return { type: 'sourcedSchema', binding, schema }
 }
 
+/**
+ * Marks the start of a backfill of `binding`; it must stand alone in its transaction (a checkpoint
+ * before and after).
+ */
 export function backfillBegin(binding: number): BackfillEvent {
   return { type: 'backfillBegin', binding }
 }
 
+/**
+ * Marks the completion of a backfill of `binding`; it must stand alone in its transaction (a
+ * checkpoint before and after).
+ */
 export function backfillComplete(binding: number): BackfillEvent {
   return { type: 'backfillComplete', binding }
 }
 
+/** Options of `checkpoint()`: whether its state update is a merge patch or the whole state. */
 export interface CheckpointOptions {
   /** false replaces the whole state with `updated`; default true (merge patch). */
   readonly mergePatch?: boolean

@@ -2,6 +2,7 @@ import { describeValue } from '../json/values.ts'
 import { ArgumentError, ProtocolError } from '../errors.ts'
 import type { CaptureEvent, EventBatch } from './events.ts'
 
+/** Options of `toBatches()`: the largest batch it gathers from single events. */
 export interface ToBatchesOptions {
   /** Most single events gathered into one batch. Default 1024. Arrays pass through whatever their length. */
   readonly maxEvents?: number

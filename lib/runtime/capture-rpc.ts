@@ -52,6 +52,10 @@ export function spec(task: CaptureTask, options: StartOptions = {}): Promise<Cap
   return unary(task, options, 'spec', () => specRequest(task))
 }
 
+/**
+ * The Discover RPC with the capture's config: starts the connector, sends Spec then Discover, and
+ * resolves to its Discovered response; rejects naming what the connector did wrong.
+ */
 export function discover(task: CaptureTask, options: StartOptions = {}): Promise<CaptureResponse> {
   return unary(task, options, 'discovered', () => discoverRequest(task))
 }

@@ -24,6 +24,10 @@ export interface Transaction {
   readonly state: unknown
 }
 
+/**
+ * Options of `runCaptureSession`: the state it opens with, what is called at each committed
+ * transaction, and how it is stopped.
+ */
 export interface SessionOptions extends StartOptions {
   /** The state the session opens with. Default `{}`. */
   readonly state?: unknown
@@ -53,6 +57,10 @@ export interface SessionOptions extends StartOptions {
   readonly checkDocuments?: boolean
 }
 
+/**
+ * What a capture session ended with: its final state, how many transactions and documents it
+ * committed, and whether it was stopped.
+ */
 export interface SessionResult {
   /** The state after the last checkpoint. */
   readonly state: unknown

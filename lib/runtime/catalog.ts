@@ -29,8 +29,13 @@ export interface ImageEndpoint {
   readonly config: unknown
 }
 
+/** How a task's connector runs: a local command, or a container image. */
 export type Endpoint = LocalEndpoint | ImageEndpoint
 
+/**
+ * A collection of a catalog, resolved: its name, key, the schemas documents are checked against and
+ * its explicit projections.
+ */
 export interface Collection {
   readonly name: string
   /** JSON pointers of the collection's key. */
@@ -49,6 +54,7 @@ export interface ExplicitProjection {
   readonly partition: boolean
 }
 
+/** One enabled binding of a capture: its resource config and the collection it writes. */
 export interface CaptureBinding {
   readonly resource: unknown
   readonly collection: Collection

@@ -19,6 +19,10 @@ import { checkSpec } from './check-spec.ts'
 import { checkValidate } from './check-validate.ts'
 import type { StartOptions } from './endpoint.ts'
 
+/**
+ * Options of `checkCapture`: which capture, the connector's log level, and the bounds and timeouts
+ * of the sessions the checks run.
+ */
 export interface CheckOptions extends Omit<StartOptions, 'inspect'> {
   /** The connector's LOG_LEVEL. Default: the capture's `shards.logLevel`, else warn. */
   readonly logLevel?: string | undefined

@@ -6,6 +6,9 @@
 /** pass: the rule holds; fail: it is broken; skip: it could not be judged, as an earlier check failed. */
 export type CheckStatus = 'pass' | 'fail' | 'skip'
 
+/**
+ * The outcome of one conformance check: its name, its rule in words, pass, fail or skip, and why.
+ */
 export interface CheckResult {
   /** A stable short name: `spec`, `discover`, `session-opened`, ... */
   readonly check: string
@@ -30,6 +33,7 @@ export const CAPTURE_CHECKS = {
   sigterm: 'SIGTERM mid-session ends the connector without a partial frame',
 } as const
 
+/** The name of a conformance check of a capture (a key of `CAPTURE_CHECKS`). */
 export type CaptureCheck = keyof typeof CAPTURE_CHECKS
 
 export function passed(check: CaptureCheck, reason: string): CheckResult {

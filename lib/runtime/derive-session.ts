@@ -45,6 +45,7 @@ export interface DeriveTransactionSummary {
   readonly readThrough: number
 }
 
+/** How the local runner drives one derivation session: where it starts, how long its transactions are, and what persists each commit. */
 export interface DeriveSessionOptions extends StartOptions {
   /** The driver state the session starts from. Default: nothing committed. */
   readonly state?: DeriveDriverState
@@ -64,6 +65,7 @@ export interface DeriveSessionOptions extends StartOptions {
   readonly signal?: AbortSignal
 }
 
+/** What a finished local derivation session did: its committed state and its counts. */
 export interface DeriveSessionResult {
   /** The state after the last commit (`pending` empty). */
   readonly state: DeriveDriverState

@@ -11,6 +11,7 @@ import { isObject } from '../json/values.ts'
 import type { ConnectorState } from '../protocol/index.ts'
 import { readStateFile, replaceStateFile } from './state-file.ts'
 
+/** What the local runner commits after each transaction (and keeps in its state file): how far the input was read, the connector state, and the documents to print. */
 export interface DeriveDriverState {
   /** Input committed: lines (or fixture transactions) a resumed session skips. */
   readonly readThrough: number

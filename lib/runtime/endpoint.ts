@@ -10,6 +10,10 @@ import { prepareImage } from './image.ts'
 import type { ConnectorLog } from '../io/log-reader.ts'
 import { spawnConnector, type ConnectorProcess } from './process.ts'
 
+/**
+ * How a connector is started: its log level, where its log lines go, and whether it runs under
+ * Node's inspector.
+ */
 export interface StartOptions {
   /** The connector's LOG_LEVEL. Default: info. */
   readonly logLevel?: string | undefined

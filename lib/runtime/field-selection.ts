@@ -25,6 +25,7 @@ import type { FieldsSpec } from './materialize-catalog.ts'
 /** materialize.Response.Validated.Constraint.Type; UNSATISFIABLE is the old name of INCOMPATIBLE. */
 export const CONSTRAINT = { FIELD_REQUIRED: 1, LOCATION_REQUIRED: 2, LOCATION_RECOMMENDED: 3, FIELD_OPTIONAL: 4, FIELD_FORBIDDEN: 5, INCOMPATIBLE: 6, UNSATISFIABLE: 7 } as const
 
+/** A field's constraint in a Validated response: the wire number of its type, and its reason. */
 export interface FieldConstraint {
   readonly type: number
   readonly reason: string
@@ -41,6 +42,10 @@ export function constraintsOf(validated: ValidatedBinding): Map<string, FieldCon
   return out
 }
 
+/**
+ * What a binding's field selection is made from: its key, projections, the connector's constraints
+ * and the catalog's `fields`.
+ */
 export interface SelectionInput {
   /** How errors name the binding, e.g. `binding 0 (acmeCo/greetings)`. */
   readonly where: string

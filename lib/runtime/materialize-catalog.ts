@@ -17,6 +17,10 @@ export interface FieldsSpec {
   readonly exclude: readonly string[]
 }
 
+/**
+ * One enabled binding of a materialization: its resource config, the collection it reads and the
+ * catalog's `fields` selection.
+ */
 export interface MaterializationBinding {
   readonly resource: unknown
   readonly collection: Collection

@@ -46,6 +46,10 @@ export interface TransactionSummary {
   readonly readThrough: number
 }
 
+/**
+ * Options of a materialization session: the driver state it resumes from, how transactions are
+ * sized, what is called at each commit, and how it is stopped.
+ */
 export interface MaterializeSessionOptions extends StartOptions {
   /** The driver state the session starts from. Default: nothing committed. */
   readonly state?: DriverState
@@ -64,6 +68,10 @@ export interface MaterializeSessionOptions extends StartOptions {
   readonly signal?: AbortSignal
 }
 
+/**
+ * What a materialization session ended with: the driver state after the last acknowledged
+ * transaction, and what it counted.
+ */
 export interface MaterializeSessionResult {
   /** The state after the last Acknowledged. */
   readonly state: DriverState

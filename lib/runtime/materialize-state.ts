@@ -14,6 +14,11 @@ import { readStateFile, replaceStateFile } from './state-file.ts'
 /** The checkpoint source under which the driver records how many input lines were committed. */
 export const INPUT_SOURCE = 'flowkit/preview'
 
+/**
+ * What a materialization session commits alongside the connector: the input lines read, the
+ * connector state, the greatest keys stored and the last materialization applied; a session resumed
+ * from it skips what was committed.
+ */
 export interface DriverState {
   /** Input lines committed: a resumed session skips them. */
   readonly readThrough: number

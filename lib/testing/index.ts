@@ -26,6 +26,10 @@ export { runCaptureSession, type SessionOptions, type SessionResult, type Transa
 export { checkCapture, type CheckOptions } from '../runtime/check-capture.ts'
 export { CAPTURE_CHECKS, formatCheck, summarizeChecks, type CaptureCheck, type CheckResult, type CheckStatus } from '../runtime/check-result.ts'
 
+/**
+ * Options of `collectCapture`: which capture, how many sessions, the state the first opens with,
+ * and the options of each session.
+ */
 export interface CollectOptions extends Omit<SessionOptions, 'state' | 'onTransaction'> {
   /** The capture to run when the catalog has several. */
   readonly capture?: string
@@ -69,6 +73,10 @@ export { runMaterializeSession, type MaterializeSessionOptions, type Materialize
 export { readDriverState, writeDriverState, type DriverState } from '../runtime/materialize-state.ts'
 export { selectFields, type FieldConstraint, type SelectionInput } from '../runtime/field-selection.ts'
 
+/**
+ * Options of `materializeDocuments`: the input documents, which materialization, its codec, a state
+ * file to resume from and the transaction size.
+ */
 export interface MaterializeDocumentsOptions extends Omit<StartOptions, 'inspect'> {
   /** `[collection, document]` pairs, in order: the input of the session. */
   readonly documents: Iterable<readonly [string, unknown]> | AsyncIterable<readonly [string, unknown]>
@@ -120,6 +128,10 @@ export { runDeriveSession, type DeriveSessionOptions } from '../runtime/derive-s
 export type { DeriveSessionResult, DeriveTransactionSummary }
 export { readDeriveState, writeDeriveState, type DeriveDriverState } from '../runtime/derive-state.ts'
 
+/**
+ * Options of `deriveDocuments`: the input documents or a fixture, which derivation, its codec, a
+ * state file to resume from, the transaction size and the project root.
+ */
 export interface DeriveDocumentsOptions extends Omit<StartOptions, 'inspect'> {
   /** `[collection, document]` pairs, in order; or `{fixture}`: flowctl's fixture shape, an array of transactions. */
   readonly documents: Iterable<readonly [string, unknown]> | AsyncIterable<readonly [string, unknown]> | { readonly fixture: readonly (readonly (readonly [string, unknown])[])[] }

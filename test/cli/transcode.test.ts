@@ -120,4 +120,8 @@ t.test('usage errors exit 2 and say what was wrong', async (t) => {
   const unknown = await run(['frobnicate'], '')
   t.equal(unknown.code, 2)
   t.match(unknown.stderr, /unknown command "frobnicate"/)
+  const option = await run(['transcode', '--protocl', 'capture'], '')
+  t.equal(option.code, 2, 'an unknown option is a usage error')
+  t.match(option.stderr, /^flowkit transcode: Unknown option '--protocl'.*run 'flowkit transcode --help'/)
+  t.notMatch(option.stderr, /\n\s+at /, 'no stack trace')
 })

@@ -21,6 +21,11 @@ import { flowSpec, secretValues, type SpecPatch } from './spec.ts'
 import { stateFile, type StateForm } from './state.ts'
 import { parseConfig, scrubbed, scrubbing } from '../config.ts'
 
+/**
+ * Options of `airbyteCapture`: the source (a command, a source object or an in-process
+ * faros-airbyte-cdk source), changes to its spec, which streams it offers and how its state is
+ * kept.
+ */
 export interface AirbyteCaptureOptions extends RecordOptions, CommandOptions, DelegateOptions {
   /** The source's command (program and arguments), to which `spec`, `check`, `discover` and `read` are added. */
   readonly command?: readonly string[]

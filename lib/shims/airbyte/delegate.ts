@@ -52,6 +52,10 @@ export interface DelegateLogger {
   write(message: unknown): unknown
 }
 
+/**
+ * Options of `delegateSource`: the logger the in-process source writes through, and how its state
+ * file is read.
+ */
 export interface DelegateOptions {
   /** The logger the source writes through. Default: the delegate's own `logger`. */
   readonly delegateLogger?: DelegateLogger | undefined

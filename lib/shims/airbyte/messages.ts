@@ -9,11 +9,16 @@ import { ByteCursor, END, keyNames } from '../../json/byte-cursor.ts'
 import type { Logger } from '../../io/log.ts'
 import { isObject } from '../../json/values.ts'
 
+/** A stream's identity in the Airbyte protocol: its name and optional namespace. */
 export interface StreamDescriptor {
   readonly name: string
   readonly namespace?: string | null
 }
 
+/**
+ * A stream of a source's CATALOG message: its JSON schema, sync modes, cursor and primary key as
+ * the source defines them.
+ */
 export interface AirbyteStream extends StreamDescriptor {
   readonly json_schema: Record<string, unknown>
   readonly supported_sync_modes?: readonly string[]
@@ -22,6 +27,7 @@ export interface AirbyteStream extends StreamDescriptor {
   readonly source_defined_primary_key?: readonly (readonly string[])[]
 }
 
+/** The payload of a RECORD message: the stream, and its data parsed or kept as the line's bytes. */
 export interface AirbyteRecord {
   readonly stream: string
   readonly namespace?: string | null
@@ -39,6 +45,10 @@ export interface AirbyteState {
   readonly global?: unknown
 }
 
+/**
+ * One Airbyte protocol message, a line of a source's stdout: `type` says which one payload it
+ * carries.
+ */
 export interface AirbyteMessage {
   readonly type: string
   readonly record?: AirbyteRecord

@@ -7,6 +7,10 @@ import type { Logger } from '../../io/log.ts'
 import { ChildFiles, lineExcerpt, runChild, type ChildOptions } from '../child.ts'
 import { parseMessage, type AirbyteMessage } from './messages.ts'
 
+/**
+ * An Airbyte source as the shim drives it: each verb yields the source's messages in batches, in
+ * the order it wrote them.
+ */
 export interface AirbyteSource {
   spec(logger: Logger): AsyncIterable<AirbyteMessage[]>
   check(config: unknown, logger: Logger): AsyncIterable<AirbyteMessage[]>
@@ -15,6 +19,10 @@ export interface AirbyteSource {
   read(config: unknown, catalog: unknown, state: unknown, logger: Logger, signal?: AbortSignal): AsyncIterable<AirbyteMessage[]>
 }
 
+/**
+ * Options of `commandSource`: the child process's line and idle limits and how long it may take to
+ * stop.
+ */
 export type CommandOptions = Omit<ChildOptions, 'logger' | 'signal'>
 
 /**

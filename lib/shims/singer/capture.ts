@@ -18,6 +18,10 @@ import { parseFlowState } from './state.ts'
 import { parseConfig, scrubbed, scrubbing } from '../config.ts'
 import { commandTap, type CatalogFlag, type SingerTap, type TapCommandOptions } from './tap.ts'
 
+/**
+ * Options of `singerCapture`: the tap (a command or a tap object), how it is given its catalog, its
+ * config schema, which streams it offers and how syncs run.
+ */
 export interface SingerCaptureOptions extends SyncOptions, TapCommandOptions {
   /** The tap's command (program and arguments), to which `--config`, `--discover`, `--catalog`... are added. */
   readonly command?: readonly string[]

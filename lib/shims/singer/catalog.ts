@@ -10,6 +10,7 @@ import type { CaptureDiscoveredBinding } from '../../protocol/index.ts'
 import { pathPointer, ROW_ID_POINTER, type StreamOptions } from '../airbyte/catalog.ts'
 import { streamMetadata, type SingerCatalogEntry } from './messages.ts'
 
+/** How a Singer stream is replicated, as its catalog metadata names it. */
 export type ReplicationMethod = 'FULL_TABLE' | 'INCREMENTAL' | 'LOG_BASED'
 const METHODS: readonly string[] = ['FULL_TABLE', 'INCREMENTAL', 'LOG_BASED']
 

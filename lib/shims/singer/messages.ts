@@ -27,6 +27,7 @@ export interface SingerCatalogEntry {
   readonly [other: string]: unknown
 }
 
+/** A tap's catalog, as `--discover` prints it and a sync is given it: its streams. */
 export interface SingerCatalog {
   readonly streams: readonly SingerCatalogEntry[]
 }

@@ -13,8 +13,16 @@ import { parseCatalog, parseSingerMessage, type SingerCatalog, type SingerMessag
 /** How a sync is given its catalog: `--catalog`, `--properties` (legacy taps), or `auto` (ask `--help`). */
 export type CatalogFlag = 'catalog' | 'properties' | 'auto'
 
+/**
+ * Options of `commandTap`: the child process's line and idle limits and how long it may take to
+ * stop.
+ */
 export type TapCommandOptions = Omit<ChildOptions, 'logger' | 'signal'>
 
+/**
+ * A Singer tap as the shim drives it: discovery, the flag its catalog is passed with, and syncs
+ * that yield its messages in batches, in order.
+ */
 export interface SingerTap {
   /** `COMMAND --config F --discover`: the catalog it prints. */
   discover(config: unknown, logger: Logger): Promise<SingerCatalog>
